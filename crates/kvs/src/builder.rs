@@ -1,0 +1,152 @@
+//! Choosing a store's shard count, shard hash, clock and sweep interval.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::hash::{ShardFn, ShardHash};
+use crate::{Clock, Result, Store, SystemClock};
+
+/// The default interval of the background sweeper (as in bay0/kvs).
+pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Configures and builds a [`Store`].
+///
+/// ```
+/// use std::time::Duration;
+/// use kvs::{ManualClock, Store};
+///
+/// let store: Store<String> = Store::builder()
+///     .shards(64)
+///     .clock(ManualClock::new())
+///     .sweep_interval(Duration::from_millis(100))
+///     .build()
+///     .unwrap();
+/// assert_eq!(store.num_shards(), 64);
+/// ```
+pub struct Builder<V> {
+    shards: usize,
+    shard_hash: ShardHash,
+    clock: Arc<dyn Clock>,
+    sweep_interval: Option<Duration>,
+    _values: PhantomData<fn() -> V>,
+}
+
+impl<V> fmt::Debug for Builder<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("shards", &self.shards)
+            .field("shard_hash", &self.shard_hash)
+            .field("clock", &self.clock)
+            .field("sweep_interval", &self.sweep_interval)
+            .finish()
+    }
+}
+
+impl<V: Clone + Send + Sync + 'static> Default for Builder<V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<V: Clone + Send + Sync + 'static> Builder<V> {
+    /// Defaults: four shards per available core (rounded up to a power of two,
+    /// at least 16), FNV-1a shard hash, the system clock, and a sweeper every
+    /// [`DEFAULT_SWEEP_INTERVAL`].
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Builder::new().build().unwrap();
+    /// assert!(store.num_shards() >= 16);
+    /// ```
+    pub fn new() -> Self {
+        let cores = std::thread::available_parallelism().map_or(4, |n| n.get());
+        Builder {
+            shards: (cores * 4).next_power_of_two().max(16),
+            shard_hash: ShardHash::Fnv1a,
+            clock: Arc::new(SystemClock),
+            sweep_interval: Some(DEFAULT_SWEEP_INTERVAL),
+            _values: PhantomData,
+        }
+    }
+
+    /// The number of shards (at least 1; `build` rejects 0).
+    ///
+    /// ```
+    /// assert!(kvs::Builder::<u8>::new().shards(0).build().is_err());
+    /// ```
+    pub fn shards(mut self, n: usize) -> Self {
+        self.shards = n;
+        self
+    }
+
+    /// Replaces the default FNV-1a shard hash with `f(key, num_shards)`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// let store: kvs::Store<u8> = kvs::Builder::new()
+    ///     .shards(4)
+    ///     .shard_fn(Arc::new(|key: &[u8], n: usize| key.len() % n))
+    ///     .build()
+    ///     .unwrap();
+    /// store.set("abc", 1).unwrap();
+    /// ```
+    pub fn shard_fn(mut self, f: ShardFn) -> Self {
+        self.shard_hash = ShardHash::Custom(f);
+        self
+    }
+
+    /// The clock that decides expiry (a [`ManualClock`](crate::ManualClock) in
+    /// tests).
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Builder::new().clock(kvs::SystemClock).build().unwrap();
+    /// # drop(store);
+    /// ```
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// How often the background sweeper removes expired keys.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let store: kvs::Store<u8> = kvs::Builder::new()
+    ///     .sweep_interval(Duration::from_millis(5))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(store);
+    /// ```
+    pub fn sweep_interval(mut self, every: Duration) -> Self {
+        self.sweep_interval = Some(every);
+        self
+    }
+
+    /// No background thread: expired keys are removed when read, or by
+    /// [`Store::sweep_expired`].
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Builder::new().without_sweeper().build().unwrap();
+    /// assert_eq!(store.sweep_expired().unwrap(), 0);
+    /// ```
+    pub fn without_sweeper(mut self) -> Self {
+        self.sweep_interval = None;
+        self
+    }
+
+    /// Builds the store (and starts its sweeper thread).
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Builder::new().shards(2).build().unwrap();
+    /// assert_eq!(store.num_shards(), 2);
+    /// ```
+    pub fn build(self) -> Result<Store<V>> {
+        Store::from_parts(
+            self.shards,
+            self.shard_hash,
+            self.clock,
+            self.sweep_interval,
+        )
+    }
+}

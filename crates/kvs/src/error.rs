@@ -1,0 +1,88 @@
+//! The one error type of the store.
+
+/// Everything a [`Store`](crate::Store) operation can fail with.
+///
+/// The enum is `#[non_exhaustive]`: new failure kinds (the snapshot module adds
+/// its own) can appear without a breaking change, so match with a wildcard arm.
+///
+/// ```
+/// use kvs::{Error, Store};
+///
+/// let store: Store<u32> = Store::new(4).unwrap();
+/// match store.get("missing") {
+///     Err(Error::NotFound) => {}
+///     other => panic!("expected NotFound, got {other:?}"),
+/// }
+/// assert_eq!(Error::NotFound.to_string(), "key not found");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The key is absent, or its time to live has run out.
+    #[error("key not found")]
+    NotFound,
+    /// A store was asked for zero shards.
+    #[error("invalid number of shards: {0} (must be at least 1)")]
+    InvalidNumShards(usize),
+    /// A custom shard hash function returned an index outside `0..num_shards`.
+    #[error("shard hash returned index {index}, but the store has {num_shards} shards")]
+    InvalidShardIndex {
+        /// What the hash function returned.
+        index: usize,
+        /// How many shards the store has.
+        num_shards: usize,
+    },
+    /// A time to live whose deadline cannot be represented by the clock.
+    #[error("invalid TTL: the deadline lies beyond what the clock can represent")]
+    InvalidTTL,
+    /// The store was closed with [`Store::close`](crate::Store::close).
+    #[error("the store is closed")]
+    StoreClosed,
+    /// The background sweeper did not stop within the close timeout.
+    #[error("the expiry sweeper did not stop within {0:?}")]
+    CloseTimedOut(std::time::Duration),
+    /// The operating system refused to start the sweeper thread.
+    #[error("could not start the expiry sweeper thread: {0}")]
+    Spawn(#[source] std::io::Error),
+}
+
+/// `Result` with the store's [`Error`].
+///
+/// ```
+/// fn lookup(store: &kvs::Store<String>) -> kvs::Result<String> {
+///     store.get("greeting")
+/// }
+/// # let store = kvs::Store::new(1).unwrap();
+/// # store.set("greeting", "hi".to_string()).unwrap();
+/// # assert_eq!(lookup(&store).unwrap(), "hi");
+/// ```
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_error<E: std::error::Error + Send + Sync + 'static>() {}
+
+    #[test]
+    fn error_is_send_sync_static() {
+        assert_error::<Error>();
+    }
+
+    #[test]
+    fn messages_say_what_happened() {
+        let e = Error::InvalidShardIndex {
+            index: 9,
+            num_shards: 4,
+        };
+        assert_eq!(
+            e.to_string(),
+            "shard hash returned index 9, but the store has 4 shards"
+        );
+        assert_eq!(
+            Error::InvalidNumShards(0).to_string(),
+            "invalid number of shards: 0 (must be at least 1)"
+        );
+        assert_eq!(Error::StoreClosed.to_string(), "the store is closed");
+    }
+}

@@ -1,0 +1,319 @@
+//! One shard: a hash table of entries plus the index of their deadlines.
+//!
+//! A shard is only ever touched under its lock (see `store.rs`); the two
+//! atomics beside the lock publish its size and earliest deadline so that
+//! `len` and the sweeper can read them without locking.
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use std::hash::BuildHasher;
+
+use foldhash::fast::RandomState;
+use hashbrown::hash_table::Entry as TableEntry;
+use hashbrown::HashTable;
+
+use crate::expiry::ExpiryIndex;
+use crate::sync::{RwLock, WriteGuard};
+use crate::Key;
+
+/// Deadline value meaning "never expires". A real deadline is always below it.
+pub(crate) const NEVER: u64 = u64::MAX;
+
+/// One stored entry.
+#[derive(Debug, Clone)]
+pub(crate) struct Slot<V> {
+    pub(crate) key: Key,
+    pub(crate) value: V,
+    /// Unix nanoseconds at which the key expires, or [`NEVER`].
+    pub(crate) deadline: u64,
+}
+
+impl<V> Slot<V> {
+    /// Whether the entry is still visible at `now`: a key is gone from the
+    /// instant its deadline is reached.
+    #[inline]
+    pub(crate) fn is_live(&self, now: &mut Now<'_>) -> bool {
+        self.deadline == NEVER || now.get() < self.deadline
+    }
+}
+
+/// The time of one operation, read from the clock at most once and only if a
+/// key with a TTL is involved: every key a batch touches sees the same reading.
+pub(crate) struct Now<'c> {
+    clock: &'c dyn crate::Clock,
+    nanos: Option<u64>,
+}
+
+impl<'c> Now<'c> {
+    pub(crate) fn new(clock: &'c dyn crate::Clock) -> Self {
+        Now { clock, nanos: None }
+    }
+
+    #[inline]
+    pub(crate) fn get(&mut self) -> u64 {
+        match self.nanos {
+            Some(n) => n,
+            None => {
+                let n = crate::clock::unix_nanos(self.clock.now());
+                self.nanos = Some(n);
+                n
+            }
+        }
+    }
+}
+
+/// The contents of a shard.
+#[derive(Debug)]
+pub(crate) struct Shard<V> {
+    table: HashTable<Slot<V>>,
+    expiry: ExpiryIndex,
+    hasher: RandomState,
+}
+
+impl<V> Shard<V> {
+    pub(crate) fn new(hasher: RandomState) -> Self {
+        Shard {
+            table: HashTable::new(),
+            expiry: ExpiryIndex::default(),
+            hasher,
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// How many keys carry a deadline.
+    pub(crate) fn ttl_len(&self) -> usize {
+        self.expiry.len()
+    }
+
+    /// The entry for `key`, live or not.
+    #[inline]
+    pub(crate) fn find(&self, hash: u64, key: &[u8]) -> Option<&Slot<V>> {
+        self.table.find(hash, |s| *s.key == *key)
+    }
+
+    /// Stores `value` under `key` with `deadline`, returning the entry it
+    /// replaced (which may have expired). `key` is turned into an owned
+    /// [`Key`] only when it is new, so overwriting never allocates.
+    pub(crate) fn upsert<K: AsRef<[u8]> + Into<Key>>(
+        &mut self,
+        hash: u64,
+        key: K,
+        value: V,
+        deadline: u64,
+    ) -> Option<(V, u64)> {
+        let hasher = &self.hasher;
+        let entry = self.table.entry(
+            hash,
+            |s| *s.key == *key.as_ref(),
+            |s| hasher.hash_one(&*s.key),
+        );
+        let old = match entry {
+            TableEntry::Occupied(mut e) => {
+                let slot = e.get_mut();
+                let old_deadline = std::mem::replace(&mut slot.deadline, deadline);
+                let old_value = std::mem::replace(&mut slot.value, value);
+                Some((old_value, old_deadline))
+            }
+            TableEntry::Vacant(e) => {
+                e.insert(Slot {
+                    key: key.into(),
+                    value,
+                    deadline,
+                });
+                None
+            }
+        };
+        let old_deadline = old.as_ref().map_or(NEVER, |o| o.1);
+        self.reindex(hash, old_deadline, deadline);
+        old
+    }
+
+    /// Removes `key`, returning its entry (which may have expired).
+    pub(crate) fn remove(&mut self, hash: u64, key: &[u8]) -> Option<Slot<V>> {
+        let entry = self.table.find_entry(hash, |s| *s.key == *key).ok()?;
+        let (slot, _) = entry.remove();
+        self.reindex(hash, slot.deadline, NEVER);
+        Some(slot)
+    }
+
+    /// Changes the deadline of `key`; returns false if the key is absent.
+    pub(crate) fn set_deadline(&mut self, hash: u64, key: &[u8], deadline: u64) -> bool {
+        let Some(slot) = self.table.find_mut(hash, |s| *s.key == *key) else {
+            return false;
+        };
+        let old = std::mem::replace(&mut slot.deadline, deadline);
+        self.reindex(hash, old, deadline);
+        true
+    }
+
+    fn reindex(&mut self, hash: u64, old: u64, new: u64) {
+        if old == new {
+            return;
+        }
+        if old != NEVER {
+            self.expiry.remove(old, hash);
+        }
+        if new != NEVER {
+            self.expiry.insert(new, hash);
+        }
+    }
+
+    /// Removes up to `budget` index entries that are due at `now` (and the
+    /// expired keys they point at). Returns the number of keys removed and
+    /// whether due entries remain.
+    pub(crate) fn sweep(&mut self, now: u64, budget: usize) -> (usize, bool) {
+        let mut removed = 0;
+        for _ in 0..budget {
+            let Some((deadline, hash)) = self.expiry.pop_due(now) else {
+                return (removed, false);
+            };
+            // Usually one key; more only if two keys share hash and deadline.
+            // The table may offer entries whose hash differs (it compares only
+            // 7 bits before calling us), so the full hash is checked too.
+            let hasher = &self.hasher;
+            while let Ok(entry) = self.table.find_entry(hash, |s| {
+                s.deadline == deadline && hasher.hash_one(&*s.key) == hash
+            }) {
+                entry.remove();
+                removed += 1;
+            }
+        }
+        (removed, self.expiry.next_deadline() <= now)
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.table.clear();
+        self.expiry.clear();
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Slot<V>> {
+        self.table.iter()
+    }
+
+    pub(crate) fn next_deadline(&self) -> u64 {
+        self.expiry.next_deadline()
+    }
+}
+
+/// A shard, its lock, and what it publishes without the lock. Aligned to 128
+/// bytes (two cache lines, as adjacent-line prefetch pairs them) so that
+/// threads working on neighbouring shards do not share a line.
+#[derive(Debug)]
+#[repr(align(128))]
+pub(crate) struct ShardCell<V> {
+    pub(crate) lock: RwLock<Shard<V>>,
+    /// Number of entries, expired ones not yet removed included.
+    len: AtomicUsize,
+    /// Number of entries with a deadline.
+    ttl_len: AtomicUsize,
+    /// Earliest deadline in the shard, `NEVER` if none.
+    next_deadline: AtomicU64,
+}
+
+impl<V> ShardCell<V> {
+    pub(crate) fn new(hasher: RandomState) -> Self {
+        ShardCell {
+            lock: RwLock::new(Shard::new(hasher)),
+            len: AtomicUsize::new(0),
+            ttl_len: AtomicUsize::new(0),
+            next_deadline: AtomicU64::new(NEVER),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn ttl_len(&self) -> usize {
+        self.ttl_len.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn next_deadline(&self) -> u64 {
+        self.next_deadline.load(Ordering::Relaxed)
+    }
+
+    /// Write access to the shard. Every change to a shard goes through here,
+    /// so the published length and deadline are refreshed on every unlock.
+    pub(crate) fn write(&self) -> ShardWrite<'_, V> {
+        ShardWrite {
+            cell: self,
+            guard: self.lock.write(),
+        }
+    }
+
+    /// Wraps a guard taken by `lock_order::write_in_order`.
+    pub(crate) fn wrap<'a>(&'a self, guard: WriteGuard<'a, Shard<V>>) -> ShardWrite<'a, V> {
+        ShardWrite { cell: self, guard }
+    }
+}
+
+/// A write lock on one shard that republishes the shard's length and earliest
+/// deadline when it is released.
+pub(crate) struct ShardWrite<'a, V> {
+    cell: &'a ShardCell<V>,
+    guard: WriteGuard<'a, Shard<V>>,
+}
+
+impl<V> std::ops::Deref for ShardWrite<'_, V> {
+    type Target = Shard<V>;
+    fn deref(&self) -> &Shard<V> {
+        &self.guard
+    }
+}
+
+impl<V> std::ops::DerefMut for ShardWrite<'_, V> {
+    fn deref_mut(&mut self) -> &mut Shard<V> {
+        &mut self.guard
+    }
+}
+
+impl<V> Drop for ShardWrite<'_, V> {
+    fn drop(&mut self) {
+        self.cell.len.store(self.guard.len(), Ordering::Relaxed);
+        self.cell
+            .ttl_len
+            .store(self.guard.ttl_len(), Ordering::Relaxed);
+        self.cell
+            .next_deadline
+            .store(self.guard.next_deadline(), Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shard() -> (Shard<u32>, RandomState) {
+        let h = RandomState::default();
+        (Shard::new(h.clone()), h)
+    }
+
+    #[test]
+    fn upsert_reports_replaced_entry_and_keeps_index_in_step() {
+        let (mut s, h) = shard();
+        let k: &[u8] = b"k";
+        let hash = h.hash_one(k);
+        assert!(s.upsert(hash, k, 1, 100).is_none());
+        assert_eq!(s.ttl_len(), 1);
+        assert_eq!(s.upsert(hash, k, 2, NEVER), Some((1, 100)));
+        assert_eq!(s.ttl_len(), 0);
+        assert_eq!(s.find(hash, k).unwrap().value, 2);
+    }
+
+    #[test]
+    fn sweep_respects_budget_and_due_time() {
+        let (mut s, h) = shard();
+        for i in 0..10u32 {
+            let k = i.to_le_bytes();
+            let hash = h.hash_one(&k[..]);
+            s.upsert(hash, &k[..], i, 10 + u64::from(i));
+        }
+        assert_eq!(s.sweep(14, 3), (3, true));
+        assert_eq!(s.sweep(14, 100), (2, false));
+        assert_eq!(s.len(), 5);
+        assert_eq!(s.next_deadline(), 15);
+    }
+}

@@ -1,0 +1,884 @@
+//! The store: a handle to the shards, and the single-key operations.
+//!
+//! Every operation follows the same path (walked through in
+//! `docs/design.md`): check the store is open, pick the shard with the shard
+//! hash, hash the key for the shard's table (before locking, to keep the
+//! critical section short), lock that one shard, act, unlock.
+
+use std::fmt;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use foldhash::fast::RandomState;
+
+use crate::clock::{from_unix_nanos, unix_nanos};
+use crate::compute::{deadline_after, Action, Entry};
+use crate::hash::ShardHash;
+use crate::lock_order::{lock_order, write_in_order};
+use crate::shard::{Now, ShardCell, ShardWrite, NEVER};
+use crate::sweeper::Sweeper;
+use crate::{Builder, Clock, Error, Key, Result};
+
+/// How long [`Store::close`] waits for the sweeper thread.
+pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many due index entries the sweeper removes per shard lock hold, so a
+/// burst of expiries never blocks a shard's readers for long.
+pub(crate) const SWEEP_BUDGET: usize = 128;
+
+/// A sharded, concurrent, in-memory key-value store with per-key TTL.
+///
+/// `Store` is a cheap handle: clone it to share the store between threads.
+/// Values are returned as owned clones, so no lock is ever held by the caller
+/// (use `Arc<T>` or `Bytes` values to make the clone cheap).
+///
+/// ```
+/// use std::time::Duration;
+/// use kvs::Store;
+///
+/// let store: Store<String> = Store::new(16).unwrap();
+/// store.set("name", "kvs".to_string()).unwrap();
+/// store.set_with_ttl("session", "abc".to_string(), Duration::from_secs(60)).unwrap();
+/// assert_eq!(store.get("name").unwrap(), "kvs");
+/// assert!(store.exists("session"));
+/// assert_eq!(store.len(), 2);
+/// store.close().unwrap();
+/// ```
+pub struct Store<V> {
+    pub(crate) inner: Arc<Inner<V>>,
+    guard: Arc<CloseGuard<V>>,
+}
+
+/// What all handles of one store share.
+pub(crate) struct Inner<V> {
+    pub(crate) shards: Box<[ShardCell<V>]>,
+    shard_hash: ShardHash,
+    hasher: RandomState,
+    pub(crate) clock: Arc<dyn Clock>,
+    closed: AtomicBool,
+}
+
+/// Closes the store when the last user handle goes. The sweeper thread holds
+/// only `Inner`, never this, so the drop always runs on a user's thread and
+/// can join the sweeper.
+struct CloseGuard<V> {
+    inner: Arc<Inner<V>>,
+    sweeper: Option<Sweeper>,
+}
+
+impl<V> CloseGuard<V> {
+    fn close(&self) -> Result<()> {
+        self.inner.closed.store(true, Ordering::SeqCst);
+        if let Some(sweeper) = &self.sweeper {
+            if !sweeper.stop(CLOSE_TIMEOUT) {
+                return Err(Error::CloseTimedOut(CLOSE_TIMEOUT));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<V> Drop for CloseGuard<V> {
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+impl<V> Clone for Store<V> {
+    fn clone(&self) -> Self {
+        Store {
+            inner: Arc::clone(&self.inner),
+            guard: Arc::clone(&self.guard),
+        }
+    }
+}
+
+impl<V> fmt::Debug for Store<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("shards", &self.inner.shards.len())
+            .field("len", &self.inner.len())
+            .field("shard_hash", &self.inner.shard_hash)
+            .field("closed", &self.inner.closed.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl<V> Inner<V> {
+    pub(crate) fn len(&self) -> usize {
+        self.shards.iter().map(ShardCell::len).sum()
+    }
+
+    #[inline]
+    pub(crate) fn check_open(&self) -> Result<()> {
+        if self.closed.load(Ordering::Acquire) {
+            Err(Error::StoreClosed)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The shard index and the table hash for `key`.
+    #[inline]
+    pub(crate) fn locate(&self, key: &[u8]) -> Result<(usize, u64)> {
+        let num_shards = self.shards.len();
+        let index = self.shard_hash.index(key, num_shards);
+        if index >= num_shards {
+            return Err(Error::InvalidShardIndex { index, num_shards });
+        }
+        Ok((index, self.hasher.hash_one(key)))
+    }
+
+    pub(crate) fn now(&self) -> Now<'_> {
+        Now::new(&*self.clock)
+    }
+
+    /// One pass of the active expiry: visits only shards whose earliest
+    /// deadline has passed, and holds each shard's lock for at most
+    /// [`SWEEP_BUDGET`] removals at a time.
+    pub(crate) fn sweep(&self) -> usize {
+        let now = unix_nanos(self.clock.now());
+        let mut removed = 0;
+        for cell in self.shards.iter() {
+            if self.closed.load(Ordering::Relaxed) {
+                break;
+            }
+            while cell.next_deadline() <= now {
+                let (n, more) = cell.write().sweep(now, SWEEP_BUDGET);
+                removed += n;
+                if !more {
+                    break;
+                }
+            }
+        }
+        removed
+    }
+
+    /// Write-locks the given shards in the global lock order.
+    pub(crate) fn write_shards(&self, shards: Vec<usize>) -> Vec<(usize, ShardWrite<'_, V>)> {
+        let order = lock_order(shards);
+        write_in_order(&order, |i| &self.shards[i].lock)
+            .into_iter()
+            .map(|(i, g)| (i, self.shards[i].wrap(g)))
+            .collect()
+    }
+}
+
+impl<V: Clone + Send + Sync + 'static> Store<V> {
+    /// A store with `num_shards` shards and every other setting at its
+    /// default (FNV-1a shard hash, system clock, sweeper every 50 ms).
+    ///
+    /// ```
+    /// use kvs::{Error, Store};
+    /// assert!(Store::<u8>::new(8).is_ok());
+    /// assert!(matches!(Store::<u8>::new(0), Err(Error::InvalidNumShards(0))));
+    /// ```
+    pub fn new(num_shards: usize) -> Result<Self> {
+        Builder::new().shards(num_shards).build()
+    }
+
+    /// A [`Builder`] for choosing the shard count, shard hash, clock and
+    /// sweep interval.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let store: kvs::Store<u8> = kvs::Store::builder()
+    ///     .shards(32)
+    ///     .sweep_interval(Duration::from_millis(10))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(store.num_shards(), 32);
+    /// ```
+    pub fn builder() -> Builder<V> {
+        Builder::new()
+    }
+
+    pub(crate) fn from_parts(
+        num_shards: usize,
+        shard_hash: ShardHash,
+        clock: Arc<dyn Clock>,
+        sweep_interval: Option<Duration>,
+    ) -> Result<Self> {
+        if num_shards == 0 {
+            return Err(Error::InvalidNumShards(0));
+        }
+        let hasher = RandomState::default();
+        let inner = Arc::new(Inner {
+            shards: (0..num_shards)
+                .map(|_| ShardCell::new(hasher.clone()))
+                .collect(),
+            shard_hash,
+            hasher,
+            clock,
+            closed: AtomicBool::new(false),
+        });
+        let sweeper = match sweep_interval {
+            Some(interval) => {
+                let theirs = Arc::clone(&inner);
+                Some(
+                    Sweeper::spawn(interval, move || {
+                        theirs.sweep();
+                    })
+                    .map_err(Error::Spawn)?,
+                )
+            }
+            None => None,
+        };
+        let guard = Arc::new(CloseGuard {
+            inner: Arc::clone(&inner),
+            sweeper,
+        });
+        Ok(Store { inner, guard })
+    }
+
+    /// The value stored under `key`: `NotFound` if it is absent or expired.
+    ///
+    /// ```
+    /// use kvs::{Error, Store};
+    /// let store: Store<u32> = Store::new(4).unwrap();
+    /// store.set("a", 1).unwrap();
+    /// assert_eq!(store.get("a").unwrap(), 1);
+    /// assert!(matches!(store.get("b"), Err(Error::NotFound)));
+    /// ```
+    #[inline]
+    pub fn get<K: AsRef<[u8]> + ?Sized>(&self, key: &K) -> Result<V> {
+        let inner = &*self.inner;
+        inner.check_open()?;
+        let key = key.as_ref();
+        let (index, hash) = inner.locate(key)?;
+        let mut now = inner.now();
+        {
+            let shard = inner.shards[index].lock.read();
+            match shard.find(hash, key) {
+                None => return Err(Error::NotFound),
+                Some(slot) if slot.is_live(&mut now) => return Ok(slot.value.clone()),
+                Some(_) => {}
+            }
+        }
+        self.purge_if_expired(index, hash, key, &mut now);
+        Err(Error::NotFound)
+    }
+
+    /// Passive expiry: a reader that found an expired key removes it (under
+    /// the write lock, after checking again: a writer may have replaced it).
+    #[cold]
+    fn purge_if_expired(&self, index: usize, hash: u64, key: &[u8], now: &mut Now<'_>) {
+        let mut shard = self.inner.shards[index].write();
+        if shard.find(hash, key).is_some_and(|s| !s.is_live(now)) {
+            shard.remove(hash, key);
+        }
+    }
+
+    /// Stores `value` under `key`, replacing any value and removing any TTL.
+    ///
+    /// ```
+    /// let store: kvs::Store<&str> = kvs::Store::new(4).unwrap();
+    /// store.set("k", "v1").unwrap();
+    /// store.set(String::from("k"), "v2").unwrap();
+    /// assert_eq!(store.get("k").unwrap(), "v2");
+    /// ```
+    #[inline]
+    pub fn set<K: AsRef<[u8]> + Into<Key>>(&self, key: K, value: V) -> Result<()> {
+        self.put(key, value, NEVER)
+    }
+
+    /// Stores `value` under `key` with a time to live. A zero `ttl` means no
+    /// expiry; a `ttl` whose deadline the clock cannot represent is
+    /// `InvalidTTL`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kvs::{Error, ManualClock, Store};
+    /// let clock = ManualClock::new();
+    /// let store: Store<u8> = Store::builder().clock(clock.clone()).build().unwrap();
+    /// store.set_with_ttl("k", 1, Duration::from_millis(100)).unwrap();
+    /// clock.advance(Duration::from_millis(99));
+    /// assert!(store.exists("k"));
+    /// clock.advance(Duration::from_millis(1));
+    /// assert!(!store.exists("k"));
+    /// assert!(matches!(store.set_with_ttl("k", 1, Duration::MAX), Err(Error::InvalidTTL)));
+    /// ```
+    pub fn set_with_ttl<K: AsRef<[u8]> + Into<Key>>(
+        &self,
+        key: K,
+        value: V,
+        ttl: Duration,
+    ) -> Result<()> {
+        let deadline = if ttl.is_zero() {
+            NEVER
+        } else {
+            deadline_after(self.inner.now().get(), ttl)?
+        };
+        self.put(key, value, deadline)
+    }
+
+    fn put<K: AsRef<[u8]> + Into<Key>>(&self, key: K, value: V, deadline: u64) -> Result<()> {
+        let inner = &*self.inner;
+        inner.check_open()?;
+        let (index, hash) = inner.locate(key.as_ref())?;
+        inner.shards[index]
+            .write()
+            .upsert(hash, key, value, deadline);
+        Ok(())
+    }
+
+    /// Removes `key`, returning its value: `NotFound` if it was absent or
+    /// expired.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("k", 5).unwrap();
+    /// assert_eq!(store.delete("k").unwrap(), 5);
+    /// assert!(store.delete("k").is_err());
+    /// ```
+    pub fn delete<K: AsRef<[u8]> + ?Sized>(&self, key: &K) -> Result<V> {
+        let inner = &*self.inner;
+        inner.check_open()?;
+        let key = key.as_ref();
+        let (index, hash) = inner.locate(key)?;
+        let mut now = inner.now();
+        let removed = inner.shards[index].write().remove(hash, key);
+        match removed {
+            Some(slot) if slot.is_live(&mut now) => Ok(slot.value),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// Whether `key` is present and not expired. `false` on a closed store
+    /// and when a custom shard hash misbehaves.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("k", 1).unwrap();
+    /// assert!(store.exists("k"));
+    /// assert!(!store.exists("nope"));
+    /// ```
+    pub fn exists<K: AsRef<[u8]> + ?Sized>(&self, key: &K) -> bool {
+        let inner = &*self.inner;
+        if inner.check_open().is_err() {
+            return false;
+        }
+        let key = key.as_ref();
+        let Ok((index, hash)) = inner.locate(key) else {
+            return false;
+        };
+        let mut now = inner.now();
+        let shard = inner.shards[index].lock.read();
+        shard.find(hash, key).is_some_and(|s| s.is_live(&mut now))
+    }
+
+    /// The number of entries stored, in time proportional to the number of
+    /// shards (not keys), without locking.
+    ///
+    /// It counts every entry not yet removed, **including keys whose TTL has
+    /// run out but which neither a read nor the sweeper has removed yet** (as
+    /// Redis's `DBSIZE` does). The sweeper removes those within about one sweep
+    /// interval; [`Store::sweep_expired`] removes them at once. A closed store
+    /// has length 0.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("a", 1).unwrap();
+    /// store.set("b", 2).unwrap();
+    /// assert_eq!(store.len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        if self.inner.check_open().is_err() {
+            return 0;
+        }
+        self.inner.len()
+    }
+
+    /// How many of the entries counted by [`len`](Store::len) carry a TTL
+    /// (Redis's `expires=` in `INFO keyspace`), without locking.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("a", 1).unwrap();
+    /// store.set_with_ttl("b", 2, Duration::from_secs(60)).unwrap();
+    /// assert_eq!(store.len_with_ttl(), 1);
+    /// ```
+    pub fn len_with_ttl(&self) -> usize {
+        if self.inner.check_open().is_err() {
+            return 0;
+        }
+        self.inner.shards.iter().map(ShardCell::ttl_len).sum()
+    }
+
+    /// Whether [`len`](Store::len) is 0.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// assert!(store.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every live key, in no particular order. Never returns an expired key.
+    /// Shards are visited one at a time, so concurrent writes to other shards
+    /// may or may not show.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("a", 1).unwrap();
+    /// store.set("b", 2).unwrap();
+    /// let mut keys = store.keys().unwrap();
+    /// keys.sort();
+    /// assert_eq!(keys, vec![kvs::Key::from("a"), kvs::Key::from("b")]);
+    /// ```
+    pub fn keys(&self) -> Result<Vec<Key>> {
+        self.inner.check_open()?;
+        let mut out = Vec::with_capacity(self.inner.len());
+        for index in 0..self.inner.shards.len() {
+            self.collect_shard_keys(index, &mut out);
+        }
+        Ok(out)
+    }
+
+    /// The live keys of one shard (`0..num_shards()`): lets a caller walk the
+    /// keyspace a shard at a time, as Redis's `SCAN` does.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("a", 1).unwrap();
+    /// let all: usize = (0..store.num_shards()).map(|i| store.shard_keys(i).unwrap().len()).sum();
+    /// assert_eq!(all, 1);
+    /// ```
+    pub fn shard_keys(&self, shard: usize) -> Result<Vec<Key>> {
+        self.inner.check_open()?;
+        let num_shards = self.inner.shards.len();
+        if shard >= num_shards {
+            return Err(Error::InvalidShardIndex {
+                index: shard,
+                num_shards,
+            });
+        }
+        let mut out = Vec::new();
+        self.collect_shard_keys(shard, &mut out);
+        Ok(out)
+    }
+
+    fn collect_shard_keys(&self, index: usize, out: &mut Vec<Key>) {
+        let mut now = self.inner.now();
+        let shard = self.inner.shards[index].lock.read();
+        out.extend(
+            shard
+                .iter()
+                .filter(|s| s.is_live(&mut now))
+                .map(|s| s.key.clone()),
+        );
+    }
+
+    /// How many shards the store has.
+    ///
+    /// ```
+    /// assert_eq!(kvs::Store::<u8>::new(3).unwrap().num_shards(), 3);
+    /// ```
+    pub fn num_shards(&self) -> usize {
+        self.inner.shards.len()
+    }
+
+    /// The time now, by the store's clock.
+    ///
+    /// ```
+    /// let clock = kvs::ManualClock::new();
+    /// let store: kvs::Store<u8> = kvs::Store::builder().clock(clock.clone()).build().unwrap();
+    /// use kvs::Clock;
+    /// assert_eq!(store.now(), clock.now());
+    /// ```
+    pub fn now(&self) -> SystemTime {
+        self.inner.clock.now()
+    }
+
+    /// The time `key` has left to live: `Ok(None)` if it has no TTL,
+    /// `NotFound` if it is absent or expired (Redis `PTTL`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let clock = kvs::ManualClock::new();
+    /// let store: kvs::Store<u8> = kvs::Store::builder().clock(clock.clone()).build().unwrap();
+    /// store.set_with_ttl("k", 1, Duration::from_secs(10)).unwrap();
+    /// clock.advance(Duration::from_secs(4));
+    /// assert_eq!(store.ttl("k").unwrap(), Some(Duration::from_secs(6)));
+    /// store.set("p", 1).unwrap();
+    /// assert_eq!(store.ttl("p").unwrap(), None);
+    /// ```
+    pub fn ttl<K: AsRef<[u8]> + ?Sized>(&self, key: &K) -> Result<Option<Duration>> {
+        let (deadline, now) = self.live_deadline(key.as_ref())?;
+        Ok((deadline != NEVER).then(|| Duration::from_nanos(deadline - now)))
+    }
+
+    /// When `key` expires: `Ok(None)` if it has no TTL, `NotFound` if it is
+    /// absent or expired (Redis `PEXPIRETIME`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use kvs::Clock;
+    /// let clock = kvs::ManualClock::new();
+    /// let store: kvs::Store<u8> = kvs::Store::builder().clock(clock.clone()).build().unwrap();
+    /// store.set_with_ttl("k", 1, Duration::from_secs(10)).unwrap();
+    /// assert_eq!(store.expires_at("k").unwrap(), Some(clock.now() + Duration::from_secs(10)));
+    /// ```
+    pub fn expires_at<K: AsRef<[u8]> + ?Sized>(&self, key: &K) -> Result<Option<SystemTime>> {
+        let (deadline, _) = self.live_deadline(key.as_ref())?;
+        Ok((deadline != NEVER).then(|| from_unix_nanos(deadline)))
+    }
+
+    fn live_deadline(&self, key: &[u8]) -> Result<(u64, u64)> {
+        let inner = &*self.inner;
+        inner.check_open()?;
+        let (index, hash) = inner.locate(key)?;
+        let mut now = inner.now();
+        let shard = inner.shards[index].lock.read();
+        match shard.find(hash, key) {
+            Some(s) if s.is_live(&mut now) => Ok((s.deadline, now.get())),
+            _ => Err(Error::NotFound),
+        }
+    }
+
+    /// Gives an existing key a time to live (Redis `PEXPIRE`). A zero `ttl`
+    /// expires the key at once, as `EXPIRE key 0` does in Redis. `NotFound` if
+    /// the key is absent or expired.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("k", 1).unwrap();
+    /// store.expire("k", Duration::from_secs(60)).unwrap();
+    /// assert!(store.ttl("k").unwrap().is_some());
+    /// store.expire("k", Duration::ZERO).unwrap();
+    /// assert!(!store.exists("k"));
+    /// ```
+    pub fn expire<K: AsRef<[u8]> + ?Sized>(&self, key: &K, ttl: Duration) -> Result<()> {
+        self.change_expiry(key.as_ref(), crate::Expiry::In(ttl))
+    }
+
+    /// Makes an existing key expire at `at` (Redis `PEXPIREAT`); a time not
+    /// after now removes it. `NotFound` if the key is absent or expired.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("k", 1).unwrap();
+    /// store.expire_at("k", store.now() + Duration::from_secs(60)).unwrap();
+    /// assert!(store.exists("k"));
+    /// ```
+    pub fn expire_at<K: AsRef<[u8]> + ?Sized>(&self, key: &K, at: SystemTime) -> Result<()> {
+        self.change_expiry(key.as_ref(), crate::Expiry::At(at))
+    }
+
+    fn change_expiry(&self, key: &[u8], expiry: crate::Expiry) -> Result<()> {
+        self.compute(key, |e| match e {
+            Some(_) => (Action::SetExpiry(expiry), Ok(())),
+            None => (Action::Keep, Err(Error::NotFound)),
+        })?
+    }
+
+    /// Removes the TTL of `key` (Redis `PERSIST`): `Ok(true)` if it had one,
+    /// `Ok(false)` if not, `NotFound` if the key is absent or expired.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set_with_ttl("k", 1, Duration::from_secs(60)).unwrap();
+    /// assert!(store.persist("k").unwrap());
+    /// assert_eq!(store.ttl("k").unwrap(), None);
+    /// ```
+    pub fn persist<K: AsRef<[u8]> + ?Sized>(&self, key: &K) -> Result<bool> {
+        self.compute(key.as_ref(), |e| match e {
+            Some(e) => (
+                Action::SetExpiry(crate::Expiry::Never),
+                Ok(e.expires_at().is_some()),
+            ),
+            None => (Action::Keep, Err(Error::NotFound)),
+        })?
+    }
+
+    /// Runs `f` on the live entry for `key` (or `None`) while the key's shard
+    /// is write-locked, then applies the [`Action`] it returns, and returns
+    /// the closure's second result. Nothing else can touch the key in
+    /// between, so check-then-act is race-free. The closure must not call
+    /// back into the store (it would deadlock on the shard lock).
+    ///
+    /// The key's bytes are copied only if a new key is inserted.
+    ///
+    /// ```
+    /// use kvs::{Action, Expiry, Store};
+    /// let store: Store<i64> = Store::new(4).unwrap();
+    /// // INCR: read, add, write back, keeping any TTL.
+    /// let incr = |s: &Store<i64>| {
+    ///     s.compute("n", |e| {
+    ///         let n = e.map_or(0, |e| *e.value()) + 1;
+    ///         (Action::Set(n, Expiry::Keep), n)
+    ///     })
+    /// };
+    /// assert_eq!(incr(&store).unwrap(), 1);
+    /// assert_eq!(incr(&store).unwrap(), 2);
+    /// ```
+    pub fn compute<K, R, F>(&self, key: K, f: F) -> Result<R>
+    where
+        K: AsRef<[u8]>,
+        F: FnOnce(Option<Entry<'_, V>>) -> (Action<V>, R),
+    {
+        let inner = &*self.inner;
+        inner.check_open()?;
+        let key = key.as_ref();
+        let (index, hash) = inner.locate(key)?;
+        let mut now = inner.now();
+        let mut shard = inner.shards[index].write();
+        let (live_deadline, expired) = match shard.find(hash, key) {
+            Some(s) if s.is_live(&mut now) => (Some(s.deadline), false),
+            Some(_) => (None, true),
+            None => (None, false),
+        };
+        let (action, result) = {
+            let entry = live_deadline.map(|deadline| Entry {
+                value: &shard.find(hash, key).expect("found above").value,
+                deadline,
+                now: if deadline == NEVER { 0 } else { now.get() },
+            });
+            f(entry)
+        };
+        let current = live_deadline.unwrap_or(NEVER);
+        match action {
+            Action::Keep => {
+                if expired {
+                    shard.remove(hash, key);
+                }
+            }
+            Action::Remove => {
+                shard.remove(hash, key);
+            }
+            Action::Set(value, expiry) => {
+                let deadline = expiry.resolve(now_if(&mut now, expiry), current)?;
+                if deadline != NEVER && deadline <= now.get() {
+                    shard.remove(hash, key);
+                } else {
+                    shard.upsert(hash, key, value, deadline);
+                }
+            }
+            Action::SetExpiry(expiry) => {
+                if live_deadline.is_some() {
+                    let deadline = expiry.resolve(now_if(&mut now, expiry), current)?;
+                    if deadline != NEVER && deadline <= now.get() {
+                        shard.remove(hash, key);
+                    } else {
+                        shard.set_deadline(hash, key, deadline);
+                    }
+                } else if expired {
+                    shard.remove(hash, key);
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    /// The value under `key`, inserting `make()` first if the key is absent
+    /// or expired, atomically: two racing callers never both insert.
+    ///
+    /// ```
+    /// let store: kvs::Store<u32> = kvs::Store::new(4).unwrap();
+    /// assert_eq!(store.get_or_insert_with("k", || 7).unwrap(), 7);
+    /// assert_eq!(store.get_or_insert_with("k", || 8).unwrap(), 7);
+    /// ```
+    pub fn get_or_insert_with<K, F>(&self, key: K, make: F) -> Result<V>
+    where
+        K: AsRef<[u8]>,
+        F: FnOnce() -> V,
+    {
+        self.compute(key, |e| match e {
+            Some(e) => (Action::Keep, e.value().clone()),
+            None => {
+                let v = make();
+                (Action::Set(v.clone(), crate::Expiry::Never), v)
+            }
+        })
+    }
+
+    /// Replaces the value under `key` with `f(&old)`, atomically, keeping its
+    /// TTL; returns the new value. `NotFound` if the key is absent or expired.
+    ///
+    /// ```
+    /// let store: kvs::Store<Vec<u8>> = kvs::Store::new(4).unwrap();
+    /// store.set("log", b"a".to_vec()).unwrap();
+    /// let v = store.update("log", |old| [old.as_slice(), b"b"].concat()).unwrap();
+    /// assert_eq!(v, b"ab");
+    /// ```
+    pub fn update<K, F>(&self, key: K, f: F) -> Result<V>
+    where
+        K: AsRef<[u8]>,
+        F: FnOnce(&V) -> V,
+    {
+        self.compute(key, |e| match e {
+            Some(e) => {
+                let v = f(e.value());
+                (Action::Set(v.clone(), crate::Expiry::Keep), Ok(v))
+            }
+            None => (Action::Keep, Err(Error::NotFound)),
+        })?
+    }
+
+    /// Moves the value and TTL of `from` to `to`, replacing `to` (Redis
+    /// `RENAME`), atomically even when the two keys live in different shards.
+    /// `NotFound` if `from` is absent or expired.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("a", 1).unwrap();
+    /// store.rename("a", "b").unwrap();
+    /// assert!(!store.exists("a"));
+    /// assert_eq!(store.get("b").unwrap(), 1);
+    /// ```
+    pub fn rename<A, B>(&self, from: &A, to: &B) -> Result<()>
+    where
+        A: AsRef<[u8]> + ?Sized,
+        B: AsRef<[u8]> + ?Sized,
+    {
+        self.rename_inner(from.as_ref(), to.as_ref(), true)
+            .map(|_| ())
+    }
+
+    /// Like [`rename`](Store::rename), but only if `to` does not exist
+    /// (Redis `RENAMENX`): `Ok(false)` and no change if it does.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("a", 1).unwrap();
+    /// store.set("b", 2).unwrap();
+    /// assert!(!store.rename_nx("a", "b").unwrap());
+    /// assert_eq!(store.get("b").unwrap(), 2);
+    /// ```
+    pub fn rename_nx<A, B>(&self, from: &A, to: &B) -> Result<bool>
+    where
+        A: AsRef<[u8]> + ?Sized,
+        B: AsRef<[u8]> + ?Sized,
+    {
+        self.rename_inner(from.as_ref(), to.as_ref(), false)
+    }
+
+    fn rename_inner(&self, from: &[u8], to: &[u8], overwrite: bool) -> Result<bool> {
+        let inner = &*self.inner;
+        inner.check_open()?;
+        let (src, src_hash) = inner.locate(from)?;
+        let (dst, dst_hash) = inner.locate(to)?;
+        let mut now = inner.now();
+        let mut guards = inner.write_shards(vec![src, dst]);
+        let pos = |i: usize| guards.iter().position(|(s, _)| *s == i).expect("locked");
+        let (src_pos, dst_pos) = (pos(src), pos(dst));
+        let src_live = guards[src_pos]
+            .1
+            .find(src_hash, from)
+            .is_some_and(|s| s.is_live(&mut now));
+        if !src_live {
+            return Err(Error::NotFound);
+        }
+        if from == to {
+            return Ok(true);
+        }
+        if !overwrite {
+            let taken = guards[dst_pos]
+                .1
+                .find(dst_hash, to)
+                .is_some_and(|s| s.is_live(&mut now));
+            if taken {
+                return Ok(false);
+            }
+        }
+        let slot = guards[src_pos]
+            .1
+            .remove(src_hash, from)
+            .expect("checked above");
+        guards[dst_pos]
+            .1
+            .upsert(dst_hash, to, slot.value, slot.deadline);
+        Ok(true)
+    }
+
+    /// Removes every key.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4).unwrap();
+    /// store.set("a", 1).unwrap();
+    /// store.clear().unwrap();
+    /// assert!(store.is_empty());
+    /// ```
+    pub fn clear(&self) -> Result<()> {
+        self.inner.check_open()?;
+        let all = (0..self.inner.shards.len()).collect();
+        for (_, mut shard) in self.inner.write_shards(all) {
+            shard.clear();
+        }
+        Ok(())
+    }
+
+    /// Runs one pass of the active expiry now, returning how many expired
+    /// keys it removed. The background sweeper calls the same code; this is
+    /// for stores built without one, and for tests driving a manual clock.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let clock = kvs::ManualClock::new();
+    /// let store: kvs::Store<u8> = kvs::Store::builder()
+    ///     .clock(clock.clone())
+    ///     .without_sweeper()
+    ///     .build()
+    ///     .unwrap();
+    /// store.set_with_ttl("k", 1, Duration::from_secs(1)).unwrap();
+    /// clock.advance(Duration::from_secs(1));
+    /// assert_eq!(store.len(), 1); // expired but not yet removed
+    /// assert_eq!(store.sweep_expired().unwrap(), 1);
+    /// assert_eq!(store.len(), 0);
+    /// ```
+    pub fn sweep_expired(&self) -> Result<usize> {
+        self.inner.check_open()?;
+        Ok(self.inner.sweep())
+    }
+
+    /// Stops the background sweeper (waiting up to [`CLOSE_TIMEOUT`] for
+    /// it) and closes the store for every handle: afterwards each operation
+    /// returns `StoreClosed`, `exists` returns `false` and `len` 0. Closing
+    /// again is a no-op. Dropping the last handle closes the store too.
+    ///
+    /// ```
+    /// use kvs::{Error, Store};
+    /// let store: Store<u8> = Store::new(4).unwrap();
+    /// let other = store.clone();
+    /// store.close().unwrap();
+    /// store.close().unwrap();
+    /// assert!(matches!(other.set("k", 1), Err(Error::StoreClosed)));
+    /// ```
+    pub fn close(&self) -> Result<()> {
+        self.guard.close()?;
+        // Nothing can be read any more: give the memory back now rather than
+        // when the last handle goes.
+        let all = (0..self.inner.shards.len()).collect();
+        for (_, mut shard) in self.inner.write_shards(all) {
+            shard.clear();
+        }
+        Ok(())
+    }
+
+    /// Whether [`close`](Store::close) has been called.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(1).unwrap();
+    /// assert!(!store.is_closed());
+    /// store.close().unwrap();
+    /// assert!(store.is_closed());
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.inner.check_open().is_err()
+    }
+}
+
+/// Resolves an expiry's clock reading only when it needs one.
+fn now_if(now: &mut Now<'_>, expiry: crate::Expiry) -> u64 {
+    match expiry {
+        crate::Expiry::In(_) | crate::Expiry::At(_) => now.get(),
+        crate::Expiry::Never | crate::Expiry::Keep => 0,
+    }
+}
