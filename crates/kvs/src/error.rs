@@ -44,6 +44,52 @@ pub enum Error {
     /// The operating system refused to start the sweeper thread.
     #[error("could not start the expiry sweeper thread: {0}")]
     Spawn(#[source] std::io::Error),
+    /// A snapshot is damaged; nothing was loaded.
+    #[error("corrupted snapshot: {reason}")]
+    CorruptedSnapshot {
+        /// What is wrong with it.
+        reason: crate::snapshot::Corruption,
+    },
+    /// A snapshot was written by a newer format version than this build reads.
+    #[error("unsupported snapshot version {found} (this build reads versions 1 to {supported})")]
+    UnsupportedVersion {
+        /// The version in the file.
+        found: u16,
+        /// The newest version this build reads.
+        supported: u16,
+    },
+    /// Reading or writing a snapshot failed.
+    #[error("{}", io_message(path.as_deref(), source))]
+    Io {
+        /// The file involved, if the snapshot was a file.
+        path: Option<std::path::PathBuf>,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A value could not be encoded for a snapshot; nothing was written.
+    #[error("cannot encode the value of key {key:?} for a snapshot: {message}")]
+    SnapshotEncode {
+        /// The key whose value failed.
+        key: crate::Key,
+        /// The encoder's complaint.
+        message: String,
+    },
+    /// A snapshot holds more databases than stores were given to load it into.
+    #[error("the snapshot holds {found} databases but {expected} stores were given")]
+    SnapshotDatabases {
+        /// Databases in the snapshot.
+        found: u64,
+        /// Stores given.
+        expected: usize,
+    },
+}
+
+fn io_message(path: Option<&std::path::Path>, source: &std::io::Error) -> String {
+    match path {
+        Some(p) => format!("snapshot I/O error on {}: {source}", p.display()),
+        None => format!("snapshot I/O error: {source}"),
+    }
 }
 
 /// `Result` with the store's [`Error`].

@@ -30,6 +30,7 @@
 //! - `clock`: [`Clock`], [`SystemClock`] and [`ManualClock`].
 //! - `key`: [`Key`], the owned byte-string key.
 //! - `builder`: [`Builder`], the store's settings.
+//! - `snapshot`: [`snapshot`], saving and loading the store, point in time.
 //! - `error`: [`Error`], the one error type.
 //! - `sync`: the locks, behind a facade that the model-checking test swaps.
 
@@ -45,6 +46,7 @@ mod hash;
 mod key;
 mod lock_order;
 mod shard;
+pub mod snapshot;
 mod store;
 mod sweeper;
 mod sync;

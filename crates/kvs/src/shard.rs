@@ -83,6 +83,13 @@ impl<V> Shard<V> {
         self.table.len()
     }
 
+    /// Makes room for `additional` more entries (a snapshot load sizes its
+    /// fresh tables up front).
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        let hasher = &self.hasher;
+        self.table.reserve(additional, |s| hasher.hash_one(&*s.key));
+    }
+
     /// How many keys carry a deadline.
     pub(crate) fn ttl_len(&self) -> usize {
         self.expiry.len()
@@ -205,6 +212,13 @@ impl<V> Shard<V> {
 #[repr(align(128))]
 pub(crate) struct ShardCell<V> {
     pub(crate) lock: RwLock<Shard<V>>,
+    /// The store's snapshot gate, checked on every write lock (copy-before-write).
+    pub(crate) gate: std::sync::Arc<crate::snapshot::cow::Gate<V>>,
+    /// This shard's position in the store, naming its slot in a save.
+    pub(crate) index: usize,
+    /// Epoch of the save that last copied this shard. Only changed under the
+    /// shard's lock (see `snapshot/cow.rs`).
+    pub(crate) copied_epoch: AtomicU64,
     /// Number of entries, expired ones not yet removed included.
     len: AtomicUsize,
     /// Number of entries with a deadline.
@@ -214,9 +228,16 @@ pub(crate) struct ShardCell<V> {
 }
 
 impl<V> ShardCell<V> {
-    pub(crate) fn new(hasher: RandomState) -> Self {
+    pub(crate) fn new(
+        hasher: RandomState,
+        gate: std::sync::Arc<crate::snapshot::cow::Gate<V>>,
+        index: usize,
+    ) -> Self {
         ShardCell {
             lock: RwLock::new(Shard::new(hasher)),
+            gate,
+            index,
+            copied_epoch: AtomicU64::new(0),
             len: AtomicUsize::new(0),
             ttl_len: AtomicUsize::new(0),
             next_deadline: AtomicU64::new(NEVER),
@@ -237,14 +258,18 @@ impl<V> ShardCell<V> {
 
     /// Write access to the shard. Every change to a shard goes through here,
     /// so the published length and deadline are refreshed on every unlock.
+    /// It is also the snapshot's copy-before-write point: a running save gets
+    /// this shard's contents before the writer changes them.
     pub(crate) fn write(&self) -> ShardWrite<'_, V> {
-        ShardWrite {
-            cell: self,
-            guard: self.lock.write(),
-        }
+        let guard = self.lock.write();
+        self.gate.before_write(self, &guard);
+        ShardWrite { cell: self, guard }
     }
 
-    /// Wraps a guard taken by `lock_order::write_in_order`.
+    /// Wraps a guard taken by `lock_order::write_in_order`. The caller
+    /// (`Inner::write_shards`) runs the snapshot check once for all the
+    /// shards it locked, so that a multi-shard write falls wholly before or
+    /// wholly after a snapshot.
     pub(crate) fn wrap<'a>(&'a self, guard: WriteGuard<'a, Shard<V>>) -> ShardWrite<'a, V> {
         ShardWrite { cell: self, guard }
     }

@@ -55,8 +55,10 @@ pub struct Store<V> {
 pub(crate) struct Inner<V> {
     pub(crate) shards: Box<[ShardCell<V>]>,
     shard_hash: ShardHash,
-    hasher: RandomState,
+    pub(crate) hasher: RandomState,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Snapshot state shared with every shard (`snapshot/cow.rs`).
+    pub(crate) gate: Arc<crate::snapshot::cow::Gate<V>>,
     closed: AtomicBool,
 }
 
@@ -124,11 +126,12 @@ impl<V> Inner<V> {
     #[inline]
     pub(crate) fn locate(&self, key: &[u8]) -> Result<(usize, u64)> {
         let num_shards = self.shards.len();
-        let index = self.shard_hash.index(key, num_shards);
+        let hash = self.hasher.hash_one(key);
+        let index = self.shard_hash.index(key, num_shards, hash);
         if index >= num_shards {
             return Err(Error::InvalidShardIndex { index, num_shards });
         }
-        Ok((index, self.hasher.hash_one(key)))
+        Ok((index, hash))
     }
 
     pub(crate) fn now(&self) -> Now<'_> {
@@ -159,10 +162,13 @@ impl<V> Inner<V> {
     /// Write-locks the given shards in the global lock order.
     pub(crate) fn write_shards(&self, shards: Vec<usize>) -> Vec<(usize, ShardWrite<'_, V>)> {
         let order = lock_order(shards);
-        write_in_order(&order, |i| &self.shards[i].lock)
+        let guards: Vec<_> = write_in_order(&order, |i| &self.shards[i].lock)
             .into_iter()
             .map(|(i, g)| (i, self.shards[i].wrap(g)))
-            .collect()
+            .collect();
+        self.gate
+            .before_write_many(guards.iter().map(|(i, g)| (&self.shards[*i], &**g)));
+        guards
     }
 }
 
@@ -205,13 +211,15 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
             return Err(Error::InvalidNumShards(0));
         }
         let hasher = RandomState::default();
+        let gate = Arc::new(crate::snapshot::cow::Gate::new());
         let inner = Arc::new(Inner {
             shards: (0..num_shards)
-                .map(|_| ShardCell::new(hasher.clone()))
+                .map(|i| ShardCell::new(hasher.clone(), Arc::clone(&gate), i))
                 .collect(),
             shard_hash,
             hasher,
             clock,
+            gate,
             closed: AtomicBool::new(false),
         });
         let sweeper = match sweep_interval {
@@ -880,5 +888,39 @@ fn now_if(now: &mut Now<'_>, expiry: crate::Expiry) -> u64 {
     match expiry {
         crate::Expiry::In(_) | crate::Expiry::At(_) => now.get(),
         crate::Expiry::Never | crate::Expiry::Keep => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn store_is_send_and_sync() {
+        assert_send_sync::<Store<String>>();
+        assert_send_sync::<Store<bytes::Bytes>>();
+    }
+
+    #[test]
+    fn dropping_the_last_handle_stops_the_sweeper_thread() {
+        let store: Store<u8> = Builder::new()
+            .sweep_interval(Duration::from_millis(1))
+            .build()
+            .unwrap();
+        let second = store.clone();
+        let inner = Arc::downgrade(&store.inner);
+        drop(store);
+        assert!(!second.is_closed(), "another handle is still alive");
+        drop(second);
+        // The guard's drop joined the sweeper, which held the only other
+        // reference to `Inner`: nothing is left alive, no thread leaked.
+        assert!(inner.upgrade().is_none());
+    }
+
+    #[test]
+    fn shards_are_cache_line_aligned() {
+        assert_eq!(std::mem::align_of::<ShardCell<u64>>(), 128);
     }
 }

@@ -1,0 +1,197 @@
+//! Point-in-time capture while writers keep working: shard-granular
+//! copy-before-write.
+//!
+//! A save picks an *epoch* (a number unique to it) and publishes it in
+//! [`Gate::active_epoch`]; that store is the snapshot instant. It then walks
+//! the shards, copying each under its read lock unless a writer already did.
+//! Every writer, once it holds a shard's write lock, loads `active_epoch`
+//! (one acquire load, `0` when no save runs): if a save is running and has
+//! not copied this shard yet, the writer copies the shard into the save's slot
+//! first, then writes. So each shard is copied exactly once per save, in the
+//! state it had when the epoch was published, and no writer waits longer than
+//! one shard's copy. Why the result is one instant for the whole store is
+//! argued in `docs/snapshot-design.md`; in short, a write is *before* the
+//! snapshot if its load saw an older value of `active_epoch`, *after* it if it
+//! saw this epoch (or the `0` stored once every shard is copied), and
+//! coherence of that one atomic, with the shard locks, orders them.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use crate::shard::{Shard, ShardCell};
+
+/// What a save gets from one shard: its live records, already encoded.
+#[derive(Debug, Default)]
+pub(crate) struct ShardImage {
+    /// Encoded records (`format.rs`), back to back.
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) records: u64,
+    pub(crate) with_ttl: u64,
+    /// The first value that could not be encoded: the save fails with it.
+    pub(crate) error: Option<crate::Error>,
+}
+
+/// Encodes the live records of a shard at the snapshot time (Unix ns). A
+/// plain function pointer, monomorphised where `V: Serialize` is known, so the
+/// write path needs no `Serialize` bound.
+pub(crate) type CopyFn<V> = fn(&Shard<V>, u64, &mut ShardImage);
+
+/// One save in progress.
+pub(crate) struct ActiveSave<V> {
+    epoch: u64,
+    /// The snapshot instant by the store's clock (Unix ns): entries whose
+    /// deadline is at or before it are left out.
+    now: u64,
+    copy: CopyFn<V>,
+    slots: Box<[Mutex<Option<ShardImage>>]>,
+}
+
+impl<V> ActiveSave<V> {
+    fn fill(&self, cell: &ShardCell<V>, shard: &Shard<V>) {
+        let mut image = ShardImage::default();
+        (self.copy)(shard, self.now, &mut image);
+        *self.slots[cell.index].lock() = Some(image);
+        cell.copied_epoch.store(self.epoch, Ordering::Relaxed);
+    }
+}
+
+/// The store-wide snapshot state every shard points at.
+pub(crate) struct Gate<V> {
+    /// The epoch of the save in progress, `0` when none: the only thing the
+    /// write path reads when no save runs.
+    active_epoch: AtomicU64,
+    /// The save in progress, set before `active_epoch` is published.
+    active: Mutex<Option<Arc<ActiveSave<V>>>>,
+    /// Serialises saves of this store and counts their epochs.
+    saves: Mutex<u64>,
+}
+
+impl<V> std::fmt::Debug for Gate<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate")
+            .field("active_epoch", &self.active_epoch.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl<V> Gate<V> {
+    pub(crate) fn new() -> Self {
+        Gate {
+            active_epoch: AtomicU64::new(0),
+            active: Mutex::new(None),
+            saves: Mutex::new(0),
+        }
+    }
+
+    /// Called with `cell`'s write lock held, before the writer changes it.
+    #[inline]
+    pub(crate) fn before_write(&self, cell: &ShardCell<V>, shard: &Shard<V>) {
+        let epoch = self.active_epoch.load(Ordering::Acquire);
+        if epoch != 0 {
+            self.copy_before_write(epoch, [(cell, shard)]);
+        }
+    }
+
+    /// Like [`before_write`](Gate::before_write) for a writer holding several
+    /// shard locks at once: the epoch is read once, so all of them fall on the
+    /// same side of the snapshot.
+    #[inline]
+    pub(crate) fn before_write_many<'a>(
+        &self,
+        shards: impl IntoIterator<Item = (&'a ShardCell<V>, &'a Shard<V>)>,
+    ) where
+        V: 'a,
+    {
+        let epoch = self.active_epoch.load(Ordering::Acquire);
+        if epoch != 0 {
+            self.copy_before_write(epoch, shards);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn copy_before_write<'a>(
+        &self,
+        epoch: u64,
+        shards: impl IntoIterator<Item = (&'a ShardCell<V>, &'a Shard<V>)>,
+    ) where
+        V: 'a,
+    {
+        let active = self.active.lock().clone();
+        // The save of `epoch` cannot have finished: it would first have had to
+        // copy these shards, which we hold. It may be absent only if every
+        // shard we hold is already copied, so there is nothing to do then.
+        let Some(active) = active.filter(|a| a.epoch == epoch) else {
+            return;
+        };
+        for (cell, shard) in shards {
+            if cell.copied_epoch.load(Ordering::Relaxed) < epoch {
+                active.fill(cell, shard);
+            }
+        }
+    }
+}
+
+/// A save holding the store's save lock, between [`begin`] and [`finish`].
+pub(crate) struct Capture<'a, V> {
+    shards: &'a [ShardCell<V>],
+    gate: &'a Gate<V>,
+    _serial: parking_lot::MutexGuard<'a, u64>,
+    active: Arc<ActiveSave<V>>,
+}
+
+/// Starts a save: takes the store's save lock, then publishes the snapshot
+/// instant. After this returns, every write to the store is after the
+/// snapshot.
+pub(crate) fn begin<'a, V>(
+    shards: &'a [ShardCell<V>],
+    gate: &'a Gate<V>,
+    now: u64,
+    copy: CopyFn<V>,
+) -> Capture<'a, V> {
+    let mut serial = gate.saves.lock();
+    *serial += 1;
+    let active = Arc::new(ActiveSave {
+        epoch: *serial,
+        now,
+        copy,
+        slots: shards.iter().map(|_| Mutex::new(None)).collect(),
+    });
+    *gate.active.lock() = Some(Arc::clone(&active));
+    // The snapshot instant. SeqCst so that, with several stores saved
+    // together, all their instants come before any of their walks.
+    gate.active_epoch.store(active.epoch, Ordering::SeqCst);
+    Capture {
+        shards,
+        gate,
+        _serial: serial,
+        active,
+    }
+}
+
+/// Copies every shard no writer has copied yet (each under its read lock, so
+/// readers never wait), ends the save and returns the images in shard order.
+pub(crate) fn finish<V>(capture: Capture<'_, V>) -> Vec<ShardImage> {
+    let Capture {
+        shards,
+        gate,
+        _serial,
+        active,
+    } = capture;
+    for cell in shards {
+        let shard = cell.lock.read();
+        if cell.copied_epoch.load(Ordering::Relaxed) < active.epoch {
+            active.fill(cell, &shard);
+        }
+    }
+    // Every shard is copied: writers may stop checking.
+    gate.active_epoch.store(0, Ordering::Release);
+    *gate.active.lock() = None;
+    active
+        .slots
+        .iter()
+        .map(|s| s.lock().take().expect("every shard was copied"))
+        .collect()
+}

@@ -1,0 +1,444 @@
+//! Crash-safe, point-in-time snapshots of one store or of several.
+//!
+//! - [`Store::save_snapshot`] / [`Store::load_snapshot`]: one store, one file.
+//! - [`save_all`] / [`load_all`]: several stores (a server's databases) in
+//!   one file, loaded all-or-nothing; [`save_all_to`] / [`load_all_from`]
+//!   stream them.
+//! - [`SnapshotReader`]: reads any snapshot without knowing the value type.
+//!
+//! The format is in `format.rs` and `docs/snapshot-format.md`; how a save
+//! sees one instant while writers go on is in `cow.rs`; atomic replacement of
+//! the file is in `file.rs`.
+//!
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("dump.kvs");
+//! let a: kvs::Store<String> = kvs::Store::new(4)?;
+//! let b: kvs::Store<String> = kvs::Store::new(4)?;
+//! a.set("x", "1".to_string())?;
+//! b.set("y", "2".to_string())?;
+//! kvs::snapshot::save_all(&path, &[&a, &b])?;
+//! a.clear()?;
+//! kvs::snapshot::load_all(&path, &[&a, &b])?;
+//! assert_eq!(a.get("x")?, "1");
+//! assert_eq!(b.get("y")?, "2");
+//! # Ok::<(), kvs::Error>(())
+//! ```
+
+pub(crate) mod cow;
+mod file;
+mod format;
+mod reader;
+
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::clock::unix_nanos;
+use crate::shard::{Shard, NEVER};
+use crate::{Error, Key, Result, Store};
+use cow::ShardImage;
+use format::DbCounts;
+
+pub use format::{Corruption, MAGIC, VERSION};
+pub use reader::{DatabaseInfo, RawRecord, SnapshotInfo, SnapshotReader};
+
+/// Encodes the live records of one shard (the save's [`cow::CopyFn`]).
+fn copy_shard<V: Serialize>(shard: &Shard<V>, now: u64, image: &mut ShardImage) {
+    for slot in shard.iter() {
+        if slot.deadline != NEVER && slot.deadline <= now {
+            continue;
+        }
+        let expiry = (slot.deadline != NEVER).then(|| format::deadline_to_ms(slot.deadline));
+        match format::encode_record(&mut image.bytes, &slot.key, &slot.value, expiry) {
+            Ok(()) => {
+                image.records += 1;
+                image.with_ttl += u64::from(expiry.is_some());
+            }
+            Err(e) if image.error.is_none() => {
+                let message = match e {
+                    format::EncodeError::KeyTooLong => "the key is over 4 GiB".to_string(),
+                    format::EncodeError::ValueTooLong => {
+                        "the encoded value is over 4 GiB".to_string()
+                    }
+                    format::EncodeError::Value(e) => e.to_string(),
+                };
+                image.error = Some(Error::SnapshotEncode {
+                    key: slot.key.clone(),
+                    message,
+                });
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// Captures every store at one instant: all their epochs are published
+/// before any shard is walked. Saves are serialised per store; the save
+/// locks are taken in address order so that overlapping multi-store saves
+/// cannot deadlock. A store listed twice is captured once.
+fn capture<V: Serialize + Clone + Send + Sync + 'static>(
+    stores: &[&Store<V>],
+) -> Result<Vec<Arc<Vec<ShardImage>>>> {
+    let mut unique: Vec<&Store<V>> = stores.to_vec();
+    unique.sort_by_key(|s| Arc::as_ptr(&s.inner) as usize);
+    unique.dedup_by_key(|s| Arc::as_ptr(&s.inner) as usize);
+    for s in &unique {
+        s.inner.check_open()?;
+    }
+    let captures: Vec<_> = unique
+        .iter()
+        .map(|s| {
+            let now = unix_nanos(s.inner.clock.now());
+            cow::begin(&s.inner.shards, &s.inner.gate, now, copy_shard::<V>)
+        })
+        .collect();
+    let images: Vec<Arc<Vec<ShardImage>>> = captures
+        .into_iter()
+        .map(|c| Arc::new(cow::finish(c)))
+        .collect();
+    for shard_images in &images {
+        if let Some(e) = shard_images.iter().find_map(|i| i.error.as_ref()) {
+            return Err(match e {
+                Error::SnapshotEncode { key, message } => Error::SnapshotEncode {
+                    key: key.clone(),
+                    message: message.clone(),
+                },
+                _ => unreachable!("copy_shard only records encode errors"),
+            });
+        }
+    }
+    Ok(stores
+        .iter()
+        .map(|s| {
+            let at = unique
+                .iter()
+                .position(|u| Arc::ptr_eq(&u.inner, &s.inner))
+                .expect("every store is in the unique list");
+            Arc::clone(&images[at])
+        })
+        .collect())
+}
+
+/// Writes captured images as a snapshot.
+fn write_images(
+    out: &mut dyn Write,
+    created_ms: u64,
+    dbs: &[Arc<Vec<ShardImage>>],
+    io: &dyn Fn(std::io::Error) -> Error,
+) -> Result<()> {
+    let counts: Vec<DbCounts> = dbs
+        .iter()
+        .map(|images| DbCounts {
+            records: images.iter().map(|i| i.records).sum(),
+            with_ttl: images.iter().map(|i| i.with_ttl).sum(),
+        })
+        .collect();
+    let header = format::encode_header(created_ms, &counts);
+    let mut hasher = crc32fast::Hasher::new();
+    hasher.update(&header);
+    out.write_all(&header).map_err(io)?;
+    for image in dbs.iter().flat_map(|d| d.iter()) {
+        hasher.update(&image.bytes);
+        out.write_all(&image.bytes).map_err(io)?;
+    }
+    out.write_all(&hasher.finalize().to_le_bytes())
+        .map_err(io)?;
+    out.flush().map_err(io)
+}
+
+fn created_ms<V>(stores: &[&Store<V>]) -> u64 {
+    let now = stores
+        .first()
+        .map_or_else(std::time::SystemTime::now, |s| s.inner.clock.now());
+    unix_nanos(now) / 1_000_000
+}
+
+fn check_db_count(n: usize) -> Result<()> {
+    if u32::try_from(n).is_err() {
+        return Err(Error::SnapshotDatabases {
+            found: u64::MAX,
+            expected: n,
+        });
+    }
+    Ok(())
+}
+
+/// Saves several stores, as databases 0, 1, ... of one snapshot file at
+/// `path`, all at one instant. The file is replaced atomically: a crash
+/// leaves the old file or the new one, whole. Writers carry on during the
+/// save (each waits at most for one shard to be copied) and readers never
+/// wait for it.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("dump.kvs");
+/// let dbs: Vec<kvs::Store<Vec<u8>>> = (0..3).map(|_| kvs::Store::new(4).unwrap()).collect();
+/// dbs[2].set("k", b"v".to_vec())?;
+/// let refs: Vec<&kvs::Store<Vec<u8>>> = dbs.iter().collect();
+/// kvs::snapshot::save_all(&path, &refs)?;
+/// let info = kvs::snapshot::SnapshotReader::open(&path)?.verify()?;
+/// assert_eq!(info.databases.len(), 3);
+/// assert_eq!(info.databases[2].records, 1);
+/// # Ok::<(), kvs::Error>(())
+/// ```
+pub fn save_all<V>(path: impl AsRef<Path>, stores: &[&Store<V>]) -> Result<()>
+where
+    V: Serialize + Clone + Send + Sync + 'static,
+{
+    let path = path.as_ref();
+    check_db_count(stores.len())?;
+    let created = created_ms(stores);
+    let images = capture(stores)?;
+    file::replace(path, |out| {
+        let io = |source| Error::Io {
+            path: Some(path.to_path_buf()),
+            source,
+        };
+        write_images(out, created, &images, &io)
+    })
+}
+
+/// Like [`save_all`], but writes the snapshot to `out` (no atomic
+/// replacement: that is the caller's business).
+///
+/// ```
+/// let a: kvs::Store<u32> = kvs::Store::new(2)?;
+/// a.set("n", 7)?;
+/// let mut bytes = Vec::new();
+/// kvs::snapshot::save_all_to(&mut bytes, &[&a])?;
+/// assert_eq!(&bytes[..4], b"KVS1");
+/// # Ok::<(), kvs::Error>(())
+/// ```
+pub fn save_all_to<V, W>(mut out: W, stores: &[&Store<V>]) -> Result<()>
+where
+    V: Serialize + Clone + Send + Sync + 'static,
+    W: Write,
+{
+    check_db_count(stores.len())?;
+    let created = created_ms(stores);
+    let images = capture(stores)?;
+    let io = |source| Error::Io { path: None, source };
+    write_images(&mut out, created, &images, &io)
+}
+
+/// Loads the snapshot at `path` into `stores` (database `i` into
+/// `stores[i]`), all or nothing: the whole file is read, checked and decoded
+/// before any store is touched; then each store's contents are replaced at
+/// once (a reader sees the old contents or the new, never a mix). Stores
+/// beyond the file's databases are emptied; a file with more databases than
+/// `stores` is refused with `SnapshotDatabases`. Records already expired
+/// are skipped; other TTLs become deadlines on the stores' clocks.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("dump.kvs");
+/// let a: kvs::Store<u32> = kvs::Store::new(2)?;
+/// a.set("n", 1)?;
+/// kvs::snapshot::save_all(&path, &[&a])?;
+/// let b: kvs::Store<u32> = kvs::Store::new(8)?;
+/// b.set("old", 0)?;
+/// kvs::snapshot::load_all(&path, &[&b])?;
+/// assert_eq!(b.get("n")?, 1);
+/// assert!(!b.exists("old"));
+/// # Ok::<(), kvs::Error>(())
+/// ```
+pub fn load_all<V>(path: impl AsRef<Path>, stores: &[&Store<V>]) -> Result<()>
+where
+    V: DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    let reader = SnapshotReader::open(path)?;
+    load_reader(reader, stores)
+}
+
+/// Like [`load_all`], from a byte stream (read only as far as the snapshot
+/// goes).
+///
+/// ```
+/// let a: kvs::Store<u32> = kvs::Store::new(2)?;
+/// a.set("n", 1)?;
+/// let mut bytes = Vec::new();
+/// kvs::snapshot::save_all_to(&mut bytes, &[&a])?;
+/// let b: kvs::Store<u32> = kvs::Store::new(2)?;
+/// kvs::snapshot::load_all_from(&bytes[..], &[&b])?;
+/// assert_eq!(b.get("n")?, 1);
+/// # Ok::<(), kvs::Error>(())
+/// ```
+pub fn load_all_from<V, R>(input: R, stores: &[&Store<V>]) -> Result<()>
+where
+    V: DeserializeOwned + Clone + Send + Sync + 'static,
+    R: Read,
+{
+    load_reader(SnapshotReader::new(input)?, stores)
+}
+
+fn load_reader<V, R>(mut reader: SnapshotReader<R>, stores: &[&Store<V>]) -> Result<()>
+where
+    V: DeserializeOwned + Clone + Send + Sync + 'static,
+    R: Read,
+{
+    let found = reader.info().databases.len();
+    if found > stores.len() {
+        return Err(Error::SnapshotDatabases {
+            found: found as u64,
+            expected: stores.len(),
+        });
+    }
+    for s in stores {
+        s.inner.check_open()?;
+    }
+    let nows: Vec<u64> = stores
+        .iter()
+        .map(|s| unix_nanos(s.inner.clock.now()))
+        .collect();
+    let mut fresh: Vec<Vec<Shard<V>>> = stores
+        .iter()
+        .zip(&reader.info().databases)
+        .map(|(s, db)| {
+            let n = s.inner.shards.len();
+            // The header's counts are checked against the file's length (or,
+            // for a stream, capped), so reserving from them is safe.
+            let per_shard = usize::try_from(db.records / n as u64).unwrap_or(0);
+            let per_shard = per_shard.min(1 << 20);
+            (0..n)
+                .map(|_| {
+                    let mut shard = Shard::new(s.inner.hasher.clone());
+                    shard.reserve(per_shard);
+                    shard
+                })
+                .collect()
+        })
+        .collect();
+    while let Some(record) = reader.next_record()? {
+        let db = record.database as usize;
+        let value: V = decode_value(&record)?;
+        let deadline = record.expires_at_ms.map_or(NEVER, format::ms_to_deadline);
+        if deadline != NEVER && deadline <= nows[db] {
+            continue;
+        }
+        let inner = &stores[db].inner;
+        let (index, hash) = inner.locate(record.key)?;
+        fresh[db][index].upsert(hash, Key::from(record.key), value, deadline);
+    }
+    // Everything is decoded: now replace each store's contents.
+    for (db, store) in stores.iter().enumerate() {
+        let inner = &store.inner;
+        let mut shards = fresh.get_mut(db).map(std::mem::take).unwrap_or_default();
+        let all = (0..inner.shards.len()).collect();
+        {
+            let mut guards = inner.write_shards(all);
+            for (i, guard) in guards.iter_mut() {
+                match shards.get_mut(*i) {
+                    Some(new) => std::mem::swap(&mut **guard, new),
+                    None => guard.clear(),
+                }
+            }
+        }
+        // `shards` now holds the old contents, freed here, off the locks.
+        drop(shards);
+    }
+    Ok(())
+}
+
+fn decode_value<V: DeserializeOwned>(record: &RawRecord<'_>) -> Result<V> {
+    let undecodable = |detail: String| Error::CorruptedSnapshot {
+        reason: Corruption::UndecodableRecord {
+            database: record.database,
+            index: record.index,
+            detail,
+        },
+    };
+    match postcard::take_from_bytes::<V>(record.value) {
+        Ok((v, [])) => Ok(v),
+        Ok((_, rest)) => Err(undecodable(format!(
+            "{} bytes left over after the value",
+            rest.len()
+        ))),
+        Err(e) => Err(undecodable(e.to_string())),
+    }
+}
+
+impl<V: Clone + Send + Sync + 'static> Store<V> {
+    /// Saves the store to `path` as a one-database snapshot, atomically (see
+    /// [`save_all`]): the file shows the store at one instant, writers keep
+    /// working, and a crash leaves the old file or the new one, whole.
+    /// Entries expired at the snapshot instant are left out.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("s.kvs");
+    /// let store: kvs::Store<String> = kvs::Store::new(4)?;
+    /// store.set("k", "v".to_string())?;
+    /// store.save_snapshot(&path)?;
+    /// let copy: kvs::Store<String> = kvs::Store::new(4)?;
+    /// copy.load_snapshot(&path)?;
+    /// assert_eq!(copy.get("k")?, "v");
+    /// # Ok::<(), kvs::Error>(())
+    /// ```
+    pub fn save_snapshot(&self, path: impl AsRef<Path>) -> Result<()>
+    where
+        V: Serialize,
+    {
+        save_all(path, &[self])
+    }
+
+    /// Replaces the store's contents with the snapshot at `path`, all at
+    /// once, after the whole file has been checked and decoded: a corrupt
+    /// file leaves the store as it was. See [`load_all`].
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("bad.kvs");
+    /// std::fs::write(&path, b"KVS1 but not really").unwrap();
+    /// let store: kvs::Store<u8> = kvs::Store::new(4)?;
+    /// store.set("kept", 1)?;
+    /// assert!(store.load_snapshot(&path).is_err());
+    /// assert_eq!(store.get("kept")?, 1);
+    /// # Ok::<(), kvs::Error>(())
+    /// ```
+    pub fn load_snapshot(&self, path: impl AsRef<Path>) -> Result<()>
+    where
+        V: DeserializeOwned,
+    {
+        load_all(path, &[self])
+    }
+
+    /// Writes a one-database snapshot of the store to `out`.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4)?;
+    /// store.set("k", 1)?;
+    /// let mut bytes = Vec::new();
+    /// store.save_to(&mut bytes)?;
+    /// let copy: kvs::Store<u8> = kvs::Store::new(4)?;
+    /// copy.load_from(&bytes[..])?;
+    /// assert_eq!(copy.get("k")?, 1);
+    /// # Ok::<(), kvs::Error>(())
+    /// ```
+    pub fn save_to<W: Write>(&self, out: W) -> Result<()>
+    where
+        V: Serialize,
+    {
+        save_all_to(out, &[self])
+    }
+
+    /// Replaces the store's contents with a snapshot read from `input` (see
+    /// [`load_snapshot`](Store::load_snapshot)).
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Store::new(4)?;
+    /// store.set("k", 1)?;
+    /// assert!(store.load_from(&b"garbage"[..]).is_err());
+    /// assert_eq!(store.get("k")?, 1);
+    /// # Ok::<(), kvs::Error>(())
+    /// ```
+    pub fn load_from<R: Read>(&self, input: R) -> Result<()>
+    where
+        V: DeserializeOwned,
+    {
+        load_all_from(input, &[self])
+    }
+}
