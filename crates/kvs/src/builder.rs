@@ -96,6 +96,22 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
         self
     }
 
+    /// Chooses shards from the seeded table hash that every operation
+    /// computes anyway, instead of FNV-1a: one hash per operation instead of
+    /// two, and keys chosen by an attacker cannot pile into one shard. Shard
+    /// placement then differs from bay0/kvs's and between runs (the seed is
+    /// random), which only matters to code that relies on where a key lives.
+    ///
+    /// ```
+    /// let store: kvs::Store<u8> = kvs::Builder::new().table_hash_shards().build().unwrap();
+    /// store.set("k", 1).unwrap();
+    /// assert_eq!(store.get("k").unwrap(), 1);
+    /// ```
+    pub fn table_hash_shards(mut self) -> Self {
+        self.shard_hash = ShardHash::TableHash;
+        self
+    }
+
     /// The clock that decides expiry (a [`ManualClock`](crate::ManualClock) in
     /// tests).
     ///

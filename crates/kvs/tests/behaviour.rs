@@ -20,7 +20,10 @@ fn store_with_clock<V: Clone + Send + Sync + 'static>(shards: usize) -> (Store<V
 
 #[test]
 fn zero_shards_is_rejected() {
-    assert!(matches!(Store::<u8>::new(0), Err(Error::InvalidNumShards(0))));
+    assert!(matches!(
+        Store::<u8>::new(0),
+        Err(Error::InvalidNumShards(0))
+    ));
 }
 
 #[test]
@@ -64,7 +67,9 @@ fn missing_keys_are_not_found() {
 #[test]
 fn expired_keys_vanish_at_their_deadline_for_every_reader() {
     let (store, clock) = store_with_clock::<u8>(4);
-    store.set_with_ttl("k", 1, Duration::from_millis(10)).unwrap();
+    store
+        .set_with_ttl("k", 1, Duration::from_millis(10))
+        .unwrap();
     store.set("other", 2).unwrap();
     clock.advance(Duration::from_millis(9));
     assert_eq!(store.ttl("k").unwrap(), Some(Duration::from_millis(1)));
@@ -114,14 +119,19 @@ fn expire_persist_and_ttl_follow_redis() {
     let (store, clock) = store_with_clock::<u8>(4);
     store.set("k", 1).unwrap();
     store.expire("k", Duration::from_secs(10)).unwrap();
-    assert_eq!(store.expires_at("k").unwrap(), Some(clock.now() + Duration::from_secs(10)));
+    assert_eq!(
+        store.expires_at("k").unwrap(),
+        Some(clock.now() + Duration::from_secs(10))
+    );
     clock.advance(Duration::from_secs(3));
     assert_eq!(store.ttl("k").unwrap(), Some(Duration::from_secs(7)));
     assert!(store.persist("k").unwrap());
     assert!(!store.persist("k").unwrap());
     clock.advance(Duration::from_secs(100));
     assert!(store.exists("k"));
-    store.expire_at("k", clock.now() - Duration::from_secs(1)).unwrap();
+    store
+        .expire_at("k", clock.now() - Duration::from_secs(1))
+        .unwrap();
     assert!(!store.exists("k"), "a deadline in the past removes the key");
     assert_eq!(store.len(), 0);
 }
@@ -151,7 +161,9 @@ fn churn_of_ttl_keys_stays_bounded_by_the_live_ones() {
     for round in 0..50u64 {
         for i in 0..200u64 {
             let key = format!("r{round}-{i}");
-            store.set_with_ttl(key, i, Duration::from_millis(1 + i % 3)).unwrap();
+            store
+                .set_with_ttl(key, i, Duration::from_millis(1 + i % 3))
+                .unwrap();
         }
         clock.advance(Duration::from_millis(3));
         store.sweep_expired().unwrap();
@@ -163,10 +175,18 @@ fn churn_of_ttl_keys_stays_bounded_by_the_live_ones() {
 #[test]
 fn overwriting_a_ttl_key_reindexes_it() {
     let (store, clock) = store_with_clock::<u8>(1);
-    store.set_with_ttl("k", 1, Duration::from_millis(5)).unwrap();
-    store.set_with_ttl("k", 2, Duration::from_millis(50)).unwrap();
+    store
+        .set_with_ttl("k", 1, Duration::from_millis(5))
+        .unwrap();
+    store
+        .set_with_ttl("k", 2, Duration::from_millis(50))
+        .unwrap();
     clock.advance(Duration::from_millis(10));
-    assert_eq!(store.sweep_expired().unwrap(), 0, "the old deadline is gone");
+    assert_eq!(
+        store.sweep_expired().unwrap(),
+        0,
+        "the old deadline is gone"
+    );
     assert_eq!(store.get("k").unwrap(), 2);
     clock.advance(Duration::from_millis(40));
     assert_eq!(store.sweep_expired().unwrap(), 1);
@@ -214,7 +234,11 @@ fn batches_report_partial_success_and_duplicates() {
     let store: Store<u32> = Store::new(8).unwrap();
     let set = store.batch_set([("a", 1), ("b", 2), ("a", 3)]).unwrap();
     assert_eq!(set.successful, 3);
-    assert_eq!(store.get("a").unwrap(), 3, "last write of a repeated key wins");
+    assert_eq!(
+        store.get("a").unwrap(),
+        3,
+        "last write of a repeated key wins"
+    );
     let got = store.batch_get(&["a", "missing", "a"]).unwrap();
     assert_eq!(got.found(), 2);
     assert_eq!(got.into_values(), vec![Some(3), None, Some(3)]);
@@ -229,7 +253,9 @@ fn batches_report_partial_success_and_duplicates() {
 #[test]
 fn batch_delete_of_an_expired_key_is_not_found() {
     let (store, clock) = store_with_clock::<u8>(4);
-    store.set_with_ttl("t", 1, Duration::from_millis(1)).unwrap();
+    store
+        .set_with_ttl("t", 1, Duration::from_millis(1))
+        .unwrap();
     clock.advance(Duration::from_millis(1));
     let r = store.batch_delete(&["t"]).unwrap();
     assert_eq!(r.deleted, 0);
@@ -247,17 +273,23 @@ fn compute_sees_live_entries_only_and_applies_each_action() {
     assert_eq!(store.len(), 0);
 
     store
-        .compute("k", |_| ((Action::Set(5, Expiry::In(Duration::from_secs(9)))), ()))
+        .compute("k", |_| {
+            ((Action::Set(5, Expiry::In(Duration::from_secs(9)))), ())
+        })
         .unwrap();
     assert_eq!(store.ttl("k").unwrap(), Some(Duration::from_secs(9)));
-    store.compute("k", |_| (Action::Set(6, Expiry::Keep), ())).unwrap();
+    store
+        .compute("k", |_| (Action::Set(6, Expiry::Keep), ()))
+        .unwrap();
     assert_eq!(store.ttl("k").unwrap(), Some(Duration::from_secs(9)));
     store
         .compute("k", |_| (Action::SetExpiry(Expiry::Never), ()))
         .unwrap();
     assert_eq!(store.ttl("k").unwrap(), None);
     store
-        .compute("nope", |_| (Action::SetExpiry(Expiry::In(Duration::from_secs(1))), ()))
+        .compute("nope", |_| {
+            (Action::SetExpiry(Expiry::In(Duration::from_secs(1))), ())
+        })
         .unwrap();
     assert!(!store.exists("nope"), "SetExpiry never creates a key");
     store.compute("k", |_| (Action::Remove, ())).unwrap();
@@ -271,15 +303,23 @@ fn compute_sees_live_entries_only_and_applies_each_action() {
 fn get_or_insert_with_and_update() {
     let store: Store<String> = Store::new(4).unwrap();
     assert_eq!(store.get_or_insert_with("k", || "a".into()).unwrap(), "a");
-    assert_eq!(store.get_or_insert_with("k", || unreachable!()).unwrap(), "a");
+    assert_eq!(
+        store.get_or_insert_with("k", || unreachable!()).unwrap(),
+        "a"
+    );
     assert_eq!(store.update("k", |v| v.clone() + "b").unwrap(), "ab");
-    assert!(matches!(store.update("x", |v| v.clone()), Err(Error::NotFound)));
+    assert!(matches!(
+        store.update("x", |v| v.clone()),
+        Err(Error::NotFound)
+    ));
 }
 
 #[test]
 fn rename_moves_value_and_ttl_across_shards() {
     let (store, _clock) = store_with_clock::<u32>(16);
-    store.set_with_ttl("src", 7, Duration::from_secs(30)).unwrap();
+    store
+        .set_with_ttl("src", 7, Duration::from_secs(30))
+        .unwrap();
     store.set("dst", 1).unwrap();
     store.rename("src", "dst").unwrap();
     assert!(!store.exists("src"));
@@ -307,8 +347,14 @@ fn close_is_idempotent_and_fails_every_later_call() {
     assert!(matches!(other.delete("k"), Err(Error::StoreClosed)));
     assert!(matches!(other.keys(), Err(Error::StoreClosed)));
     assert!(matches!(other.batch_get(&["k"]), Err(Error::StoreClosed)));
-    assert!(matches!(other.batch_set([("k", 1)]), Err(Error::StoreClosed)));
-    assert!(matches!(other.batch_delete(&["k"]), Err(Error::StoreClosed)));
+    assert!(matches!(
+        other.batch_set([("k", 1)]),
+        Err(Error::StoreClosed)
+    ));
+    assert!(matches!(
+        other.batch_delete(&["k"]),
+        Err(Error::StoreClosed)
+    ));
     assert!(matches!(other.ttl("k"), Err(Error::StoreClosed)));
     assert!(matches!(
         other.compute("k", |_| (Action::Keep, ())),
@@ -330,7 +376,9 @@ fn real_sweeper_thread_removes_expired_keys() {
         .build()
         .unwrap();
     for i in 0..100u8 {
-        store.set_with_ttl(vec![i], i, Duration::from_millis(1)).unwrap();
+        store
+            .set_with_ttl(vec![i], i, Duration::from_millis(1))
+            .unwrap();
     }
     store.set("stays", 1).unwrap();
     let give_up = std::time::Instant::now() + Duration::from_secs(10);

@@ -80,7 +80,11 @@ fn no_tick_runs_after_stop_returns() {
             assert!(!in_tick.load(Ordering::SeqCst), "a tick outlived stop()");
             let seen = ticks.load(Ordering::SeqCst);
             thread::yield_now();
-            assert_eq!(ticks.load(Ordering::SeqCst), seen, "a tick ran after stop()");
+            assert_eq!(
+                ticks.load(Ordering::SeqCst),
+                seen,
+                "a tick ran after stop()"
+            );
         },
         ITERATIONS,
     );

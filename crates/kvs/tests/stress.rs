@@ -168,7 +168,8 @@ fn batch_deletes_and_sets_keep_len_exact() {
         spawn_all(THREADS, move |t| {
             for round in 0..500u64 {
                 let keys: Vec<String> = (0..20).map(|i| format!("t{t}-{i}")).collect();
-                s.batch_set(keys.iter().map(|k| (k.clone(), round))).unwrap();
+                s.batch_set(keys.iter().map(|k| (k.clone(), round)))
+                    .unwrap();
                 let del = s.batch_delete(&keys[..10]).unwrap();
                 assert_eq!(del.deleted, 10);
             }
@@ -192,7 +193,8 @@ fn ttl_writers_and_sweeper_run_beside_readers() {
             for i in 0..20_000u64 {
                 let k = format!("t{t}-{}", i % 100);
                 if i % 3 == 0 {
-                    s.set_with_ttl(k.clone(), i, Duration::from_micros(50)).unwrap();
+                    s.set_with_ttl(k.clone(), i, Duration::from_micros(50))
+                        .unwrap();
                 } else if i % 3 == 1 {
                     s.set(k.clone(), i).unwrap();
                     // Only this thread writes k, and it has no TTL now.
