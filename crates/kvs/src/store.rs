@@ -126,11 +126,12 @@ impl<V> Inner<V> {
     #[inline]
     pub(crate) fn locate(&self, key: &[u8]) -> Result<(usize, u64)> {
         let num_shards = self.shards.len();
-        let index = self.shard_hash.index(key, num_shards);
+        let hash = self.hasher.hash_one(key);
+        let index = self.shard_hash.index(key, num_shards, hash);
         if index >= num_shards {
             return Err(Error::InvalidShardIndex { index, num_shards });
         }
-        Ok((index, self.hasher.hash_one(key)))
+        Ok((index, hash))
     }
 
     pub(crate) fn now(&self) -> Now<'_> {
@@ -887,5 +888,39 @@ fn now_if(now: &mut Now<'_>, expiry: crate::Expiry) -> u64 {
     match expiry {
         crate::Expiry::In(_) | crate::Expiry::At(_) => now.get(),
         crate::Expiry::Never | crate::Expiry::Keep => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn store_is_send_and_sync() {
+        assert_send_sync::<Store<String>>();
+        assert_send_sync::<Store<bytes::Bytes>>();
+    }
+
+    #[test]
+    fn dropping_the_last_handle_stops_the_sweeper_thread() {
+        let store: Store<u8> = Builder::new()
+            .sweep_interval(Duration::from_millis(1))
+            .build()
+            .unwrap();
+        let second = store.clone();
+        let inner = Arc::downgrade(&store.inner);
+        drop(store);
+        assert!(!second.is_closed(), "another handle is still alive");
+        drop(second);
+        // The guard's drop joined the sweeper, which held the only other
+        // reference to `Inner`: nothing is left alive, no thread leaked.
+        assert!(inner.upgrade().is_none());
+    }
+
+    #[test]
+    fn shards_are_cache_line_aligned() {
+        assert_eq!(std::mem::align_of::<ShardCell<u64>>(), 128);
     }
 }
