@@ -7,6 +7,9 @@
 //! to other threads: `batch_set` is seen entirely or not at all, and
 //! `batch_get` reads one consistent moment.
 
+use foldhash::fast::RandomState;
+use hashbrown::HashSet;
+
 use crate::shard::{Now, NEVER};
 use crate::store::Inner;
 use crate::{Error, Key, Result, Store};
@@ -235,21 +238,49 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         let groups = Groups::new(inner, &keys, &mut errors);
         let mut now: Now<'_> = inner.now();
         let mut deleted = 0;
+        // Keys this batch removed, to tell a repeat from a missing key in O(1).
+        let mut removed: HashSet<&[u8], RandomState> = HashSet::default();
         for (shard_index, mut shard) in inner.write_shards(groups.shards.clone()) {
-            let mut removed_here: Vec<&[u8]> = Vec::new();
             for &pos in groups.positions(shard_index) {
                 let key = keys[pos];
                 match shard.remove(groups.hashes[pos], key) {
                     Some(slot) if slot.is_live(&mut now) => {
                         deleted += 1;
-                        removed_here.push(key);
+                        removed.insert(key);
                     }
-                    _ if removed_here.contains(&key) => {}
+                    _ if removed.contains(key) => {}
                     _ => errors.push((pos, Error::NotFound)),
                 }
             }
         }
         errors.sort_by_key(|(pos, _)| *pos);
         Ok(BatchDeleteResult { deleted, errors })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_are_by_shard_stable_and_skip_unplaceable_keys() {
+        let bad: crate::ShardFn = std::sync::Arc::new(|k: &[u8], n: usize| {
+            if k == b"x" {
+                n
+            } else {
+                usize::from(k[0]) % n
+            }
+        });
+        let store: Store<u8> = crate::Builder::new().shards(3).shard_fn(bad).build().unwrap();
+        let keys: Vec<&[u8]> = vec![b"a", b"x", b"b", b"d", b"c", b"g"];
+        let mut errors = Vec::new();
+        let g = Groups::new(&store.inner, &keys, &mut errors);
+        // 'a'=97%3=1, 'b'=98%3=2, 'd'=100%3=1, 'c'=99%3=0, 'g'=103%3=1
+        assert_eq!(g.shards, vec![0, 1, 2]);
+        assert_eq!(g.positions(0), &[4]);
+        assert_eq!(g.positions(1), &[0, 3, 5], "input order kept within a shard");
+        assert_eq!(g.positions(2), &[2]);
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].0, 1);
     }
 }

@@ -9,6 +9,10 @@ use crate::hash::{ShardFn, ShardHash};
 use crate::{Clock, Result, Store, SystemClock};
 
 /// The default interval of the background sweeper (as in bay0/kvs).
+///
+/// ```
+/// assert_eq!(kvs::DEFAULT_SWEEP_INTERVAL, std::time::Duration::from_millis(50));
+/// ```
 pub const DEFAULT_SWEEP_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Configures and builds a [`Store`].

@@ -22,6 +22,10 @@ use crate::sweeper::Sweeper;
 use crate::{Builder, Clock, Error, Key, Result};
 
 /// How long [`Store::close`] waits for the sweeper thread.
+///
+/// ```
+/// assert_eq!(kvs::CLOSE_TIMEOUT, std::time::Duration::from_secs(5));
+/// ```
 pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How many due index entries the sweeper removes per shard lock hold, so a
