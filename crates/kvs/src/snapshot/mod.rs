@@ -254,8 +254,9 @@ where
     load_reader(reader, stores)
 }
 
-/// Like [`load_all`], from a byte stream (read only as far as the snapshot
-/// goes).
+/// Like [`load_all`], from a byte stream. The stream is buffered and may be
+/// read past the snapshot's end: bound it with `Read::take` if other data
+/// follows.
 ///
 /// ```
 /// let a: kvs::Store<u32> = kvs::Store::new(2)?;

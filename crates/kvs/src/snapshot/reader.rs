@@ -378,7 +378,8 @@ impl SnapshotReader<File> {
 
 impl<R: Read> SnapshotReader<R> {
     /// Reads a snapshot from any byte stream and checks its header. The
-    /// stream is read only as far as the snapshot goes.
+    /// reader buffers, so it may read past the snapshot's end: bound the
+    /// source (`Read::take`) if other data follows it.
     ///
     /// ```
     /// assert!(matches!(

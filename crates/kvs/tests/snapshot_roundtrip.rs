@@ -1,0 +1,399 @@
+//! Snapshot round trips, replace semantics, streaming, multi-database files
+//! and the typed errors.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use kvs::snapshot::{self, Corruption, SnapshotReader};
+use kvs::{Error, ManualClock, Store};
+
+fn clock() -> ManualClock {
+    ManualClock::starting_at(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+}
+
+fn store<V: Clone + Send + Sync + 'static>(clock: &ManualClock, shards: usize) -> Store<V> {
+    Store::builder()
+        .shards(shards)
+        .clock(clock.clone())
+        .without_sweeper()
+        .build()
+        .unwrap()
+}
+
+/// Every live key with its value and expiry, sorted.
+fn contents<V: Clone + Send + Sync + 'static>(
+    s: &Store<V>,
+) -> BTreeMap<Vec<u8>, (V, Option<SystemTime>)> {
+    s.keys()
+        .unwrap()
+        .into_iter()
+        .filter_map(|k| {
+            let v = s.get(&k).ok()?;
+            let e = s.expires_at(&k).ok()?;
+            Some((k.to_vec(), (v, e)))
+        })
+        .collect()
+}
+
+#[test]
+fn round_trip_without_ttls_across_shard_counts() {
+    let c = clock();
+    let a: Store<String> = store(&c, 16);
+    for i in 0..1000 {
+        a.set(format!("key{i}"), format!("value{i}")).unwrap();
+    }
+    let mut bytes = Vec::new();
+    a.save_to(&mut bytes).unwrap();
+    for shards in [1, 3, 16, 64] {
+        let b: Store<String> = store(&c, shards);
+        b.load_from(&bytes[..]).unwrap();
+        assert_eq!(contents(&b), contents(&a), "{shards} shards");
+        assert_eq!(b.len(), 1000);
+    }
+}
+
+#[test]
+fn round_trip_with_ttls_restores_absolute_deadlines() {
+    let c = clock();
+    let a: Store<u64> = store(&c, 8);
+    a.set("forever", 1).unwrap();
+    a.set_with_ttl("minute", 2, Duration::from_secs(60)).unwrap();
+    // Not a whole millisecond: the file rounds the deadline up.
+    a.set_with_ttl("odd", 3, Duration::from_nanos(1_500_001))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.kvs");
+    a.save_snapshot(&path).unwrap();
+
+    c.advance(Duration::from_secs(10));
+    let b: Store<u64> = store(&c, 4);
+    b.load_snapshot(&path).unwrap();
+    assert_eq!(b.get("forever").unwrap(), 1);
+    assert_eq!(b.ttl("forever").unwrap(), None);
+    assert_eq!(b.expires_at("minute").unwrap(), a.expires_at("minute").unwrap());
+    assert_eq!(b.ttl("minute").unwrap(), Some(Duration::from_secs(50)));
+    assert_eq!(b.len_with_ttl(), 1, "odd has expired by now");
+
+    // Rounded up, never down: the key lives at least as long as asked.
+    let c2 = clock();
+    let d: Store<u64> = store(&c2, 4);
+    d.load_snapshot(&path).unwrap();
+    let odd = d.expires_at("odd").unwrap().unwrap();
+    let start = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    assert_eq!(odd, start + Duration::from_millis(2));
+    c2.advance(Duration::from_nanos(1_500_001));
+    assert!(d.exists("odd"));
+    c2.advance(Duration::from_nanos(499_999));
+    assert!(!d.exists("odd"));
+}
+
+#[test]
+fn expired_records_are_skipped_at_save_and_at_load() {
+    let c = clock();
+    let a: Store<u8> = store(&c, 4);
+    a.set_with_ttl("short", 1, Duration::from_secs(1)).unwrap();
+    a.set_with_ttl("long", 2, Duration::from_secs(100)).unwrap();
+    a.set("plain", 3).unwrap();
+    c.advance(Duration::from_secs(1));
+    // "short" expired but not yet removed: the save leaves it out.
+    assert_eq!(a.len(), 3);
+    let mut bytes = Vec::new();
+    a.save_to(&mut bytes).unwrap();
+    let info = SnapshotReader::new(&bytes[..]).unwrap().verify().unwrap();
+    assert_eq!(info.records(), 2);
+    assert_eq!(info.with_ttl(), 1);
+
+    // At load, "long" has expired too.
+    c.advance(Duration::from_secs(99));
+    let b: Store<u8> = store(&c, 4);
+    b.load_from(&bytes[..]).unwrap();
+    assert_eq!(b.len(), 1);
+    assert_eq!(b.get("plain").unwrap(), 3);
+}
+
+#[test]
+fn load_replaces_the_whole_contents() {
+    let c = clock();
+    let a: Store<u8> = store(&c, 4);
+    a.set("new", 1).unwrap();
+    let mut bytes = Vec::new();
+    a.save_to(&mut bytes).unwrap();
+    let b: Store<u8> = store(&c, 4);
+    b.set("new", 9).unwrap();
+    b.set_with_ttl("old", 2, Duration::from_secs(5)).unwrap();
+    b.load_from(&bytes[..]).unwrap();
+    assert_eq!(contents(&b), contents(&a));
+    assert_eq!(b.len_with_ttl(), 0, "the TTL index was replaced too");
+    // The store works normally afterwards.
+    b.set("after", 3).unwrap();
+    assert_eq!(b.len(), 2);
+}
+
+#[test]
+fn empty_store_round_trips() {
+    let c = clock();
+    let a: Store<u8> = store(&c, 4);
+    let mut bytes = Vec::new();
+    a.save_to(&mut bytes).unwrap();
+    let b: Store<u8> = store(&c, 4);
+    b.set("x", 1).unwrap();
+    b.load_from(&bytes[..]).unwrap();
+    assert!(b.is_empty());
+}
+
+#[test]
+fn streaming_load_with_a_length_limited_source() {
+    let c = clock();
+    let a: Store<Vec<u8>> = store(&c, 4);
+    a.set(vec![0xff, 0], vec![1, 2, 3]).unwrap();
+    let mut bytes = Vec::new();
+    a.save_to(&mut bytes).unwrap();
+    let len = bytes.len();
+    bytes.extend_from_slice(b"after");
+    let mut cursor = std::io::Cursor::new(bytes);
+    let b: Store<Vec<u8>> = store(&c, 4);
+    // The loader buffers; a caller with more data behind the snapshot
+    // bounds the source so that what follows stays unread.
+    b.load_from(std::io::Read::take(&mut cursor, len as u64))
+        .unwrap();
+    assert_eq!(cursor.position() as usize, len);
+    assert_eq!(b.get(&[0xff, 0][..]).unwrap(), vec![1, 2, 3]);
+}
+
+#[test]
+fn save_snapshot_replaces_an_existing_file_and_leaves_no_temp_files() {
+    let c = clock();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.kvs");
+    std::fs::write(&path, b"old contents").unwrap();
+    let a: Store<u8> = store(&c, 4);
+    a.set("k", 1).unwrap();
+    a.save_snapshot(&path).unwrap();
+    a.save_snapshot(&path).unwrap();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["s.kvs"]);
+    let b: Store<u8> = store(&c, 4);
+    b.load_snapshot(&path).unwrap();
+    assert_eq!(b.get("k").unwrap(), 1);
+}
+
+#[test]
+fn multi_database_files_load_all_or_nothing() {
+    let c = clock();
+    let dbs: Vec<Store<Bytes>> = (0..16).map(|_| store(&c, 4)).collect();
+    for (i, db) in dbs.iter().enumerate() {
+        for j in 0..i {
+            db.set(format!("db{i}:{j}"), Bytes::from(format!("v{j}")))
+                .unwrap();
+        }
+    }
+    let refs: Vec<&Store<Bytes>> = dbs.iter().collect();
+    let mut bytes = Vec::new();
+    snapshot::save_all_to(&mut bytes, &refs).unwrap();
+
+    let fresh: Vec<Store<Bytes>> = (0..16).map(|_| store(&c, 2)).collect();
+    for f in &fresh {
+        f.set("stale", Bytes::from_static(b"x")).unwrap();
+    }
+    let fresh_refs: Vec<&Store<Bytes>> = fresh.iter().collect();
+
+    // A value that does not decode, in the last database: nothing changes.
+    let mut bad = bytes.clone();
+    let at = find(&bad, b"db15:14").unwrap() + 7 + 4;
+    bad[at] = 0xff; // the value's varint length: now it claims more bytes
+    fix_crc(&mut bad);
+    let err = snapshot::load_all_from(&bad[..], &fresh_refs).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::CorruptedSnapshot {
+                reason: Corruption::UndecodableRecord { database: 15, .. }
+            }
+        ),
+        "{err}"
+    );
+    for f in &fresh {
+        assert_eq!(f.len(), 1);
+        assert!(f.exists("stale"));
+    }
+
+    snapshot::load_all_from(&bytes[..], &fresh_refs).unwrap();
+    for (a, b) in dbs.iter().zip(&fresh) {
+        assert_eq!(contents(a), contents(b));
+    }
+
+    // Fewer stores than databases is refused; more are emptied.
+    let err = snapshot::load_all_from(&bytes[..], &fresh_refs[..3]).unwrap_err();
+    assert!(matches!(err, Error::SnapshotDatabases { found: 16, expected: 3 }), "{err}");
+    let extra: Store<Bytes> = store(&c, 2);
+    extra.set("stale", Bytes::new()).unwrap();
+    let mut more = fresh_refs.clone();
+    more.push(&extra);
+    snapshot::load_all_from(&bytes[..], &more).unwrap();
+    assert!(extra.is_empty());
+}
+
+#[test]
+fn the_same_store_twice_is_saved_once_and_loads() {
+    let c = clock();
+    let a: Store<u8> = store(&c, 4);
+    a.set("k", 1).unwrap();
+    let mut bytes = Vec::new();
+    snapshot::save_all_to(&mut bytes, &[&a, &a]).unwrap();
+    let info = SnapshotReader::new(&bytes[..]).unwrap().verify().unwrap();
+    assert_eq!(info.databases.len(), 2);
+    assert_eq!(info.records(), 2);
+}
+
+#[test]
+fn bytes_values_dump_as_their_contents() {
+    let c = clock();
+    let a: Store<Bytes> = store(&c, 4);
+    a.set("k", Bytes::from_static(b"\x00\xffraw")).unwrap();
+    let mut bytes = Vec::new();
+    a.save_to(&mut bytes).unwrap();
+    let mut r = SnapshotReader::new(&bytes[..]).unwrap();
+    let rec = r.next_record().unwrap().unwrap();
+    assert_eq!(rec.value_as_bytes(), Some(&b"\x00\xffraw"[..]));
+    assert!(r.next_record().unwrap().is_none());
+}
+
+#[test]
+fn header_reports_creation_time_by_the_store_clock() {
+    let c = clock();
+    let a: Store<u8> = store(&c, 4);
+    let mut bytes = Vec::new();
+    a.save_to(&mut bytes).unwrap();
+    let r = SnapshotReader::new(&bytes[..]).unwrap();
+    assert_eq!(r.info().created(), UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+}
+
+#[test]
+fn typed_errors() {
+    let c = clock();
+    let a: Store<u8> = store(&c, 4);
+    a.set("k", 1).unwrap();
+    let mut good = Vec::new();
+    a.save_to(&mut good).unwrap();
+
+    let mut newer = good.clone();
+    newer[4] = 2;
+    let err = a.load_from(&newer[..]).unwrap_err();
+    assert!(matches!(err, Error::UnsupportedVersion { found: 2, supported: 1 }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "unsupported snapshot version 2 (this build reads versions 1 to 1)"
+    );
+
+    let err = a.load_from(&b"RDB9xxxxxxxx"[..]).unwrap_err();
+    assert!(err.to_string().contains("bad magic"), "{err}");
+
+    let mut flipped = good.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x40;
+    let err = a.load_from(&flipped[..]).unwrap_err();
+    assert!(err.to_string().contains("checksum mismatch"), "{err}");
+
+    let err = a.load_from(&good[..good.len() - 3]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("corrupted snapshot: truncated at byte {}", good.len() - 3)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.kvs");
+    let err = a.load_snapshot(&missing).unwrap_err();
+    match &err {
+        Error::Io { path: Some(p), .. } => assert_eq!(p, &missing),
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("missing.kvs"), "{err}");
+
+    // Saving into a directory that does not exist names the temp file's path.
+    let err = a.save_snapshot(dir.path().join("no/such/dir.kvs")).unwrap_err();
+    assert!(matches!(err, Error::Io { path: Some(_), .. }), "{err}");
+
+    // Trailing bytes after a file's snapshot are corruption.
+    let path = dir.path().join("trailing.kvs");
+    let mut trailing = good.clone();
+    trailing.push(0);
+    std::fs::write(&path, &trailing).unwrap();
+    let err = a.load_snapshot(&path).unwrap_err();
+    assert!(matches!(
+        err,
+        Error::CorruptedSnapshot { reason: Corruption::TrailingData { .. } }
+    ));
+    assert_eq!(a.get("k").unwrap(), 1);
+
+    a.close().unwrap();
+    assert!(matches!(a.load_from(&good[..]), Err(Error::StoreClosed)));
+    assert!(matches!(a.save_to(Vec::new()), Err(Error::StoreClosed)));
+}
+
+/// A value whose serialisation fails.
+#[derive(Clone)]
+struct Unencodable;
+
+impl serde::Serialize for Unencodable {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("refuses"))
+    }
+}
+
+#[test]
+fn a_value_that_cannot_be_encoded_fails_the_save_and_keeps_the_old_file() {
+    let c = clock();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.kvs");
+    std::fs::write(&path, b"previous").unwrap();
+    let a: Store<Unencodable> = store(&c, 4);
+    a.set("bad", Unencodable).unwrap();
+    let err = a.save_snapshot(&path).unwrap_err();
+    assert!(matches!(err, Error::SnapshotEncode { .. }), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"previous");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn concurrent_saves_to_one_path_leave_one_whole() {
+    let c = clock();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.kvs");
+    let stores: Vec<Store<u32>> = (0..4u32)
+        .map(|g| {
+            let s = store(&c, 4);
+            for i in 0..2000 {
+                s.set(format!("k{i}"), g).unwrap();
+            }
+            s
+        })
+        .collect();
+    for _ in 0..5 {
+        std::thread::scope(|scope| {
+            for s in &stores {
+                scope.spawn(|| s.save_snapshot(&path).unwrap());
+            }
+        });
+        let b: Store<u32> = store(&c, 4);
+        b.load_snapshot(&path).unwrap();
+        let values: std::collections::BTreeSet<u32> =
+            contents(&b).into_values().map(|(v, _)| v).collect();
+        assert_eq!(values.len(), 1, "one save's contents, whole");
+        assert_eq!(b.len(), 2000);
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Recomputes the trailer so that a deliberate change reaches the decoder.
+fn fix_crc(bytes: &mut [u8]) {
+    let n = bytes.len() - 4;
+    let crc = crc32fast::hash(&bytes[..n]);
+    bytes[n..].copy_from_slice(&crc.to_le_bytes());
+}
