@@ -113,7 +113,8 @@ fn every_truncation_is_rejected_and_changes_nothing() {
         assert_rejected(&bytes[..len], &format!("truncated to {len}"), &x, &y);
         let err = kvs::snapshot::load_all_from(&bytes[..len], &[&x, &y]).unwrap_err();
         assert!(
-            err.to_string().contains(&format!("truncated at byte {len}"))
+            err.to_string()
+                .contains(&format!("truncated at byte {len}"))
                 || (len > 0 && len < 4 && err.to_string().contains("bad magic")),
             "truncated to {len}: {err}"
         );

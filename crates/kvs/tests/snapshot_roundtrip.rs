@@ -58,7 +58,8 @@ fn round_trip_with_ttls_restores_absolute_deadlines() {
     let c = clock();
     let a: Store<u64> = store(&c, 8);
     a.set("forever", 1).unwrap();
-    a.set_with_ttl("minute", 2, Duration::from_secs(60)).unwrap();
+    a.set_with_ttl("minute", 2, Duration::from_secs(60))
+        .unwrap();
     // Not a whole millisecond: the file rounds the deadline up.
     a.set_with_ttl("odd", 3, Duration::from_nanos(1_500_001))
         .unwrap();
@@ -71,7 +72,10 @@ fn round_trip_with_ttls_restores_absolute_deadlines() {
     b.load_snapshot(&path).unwrap();
     assert_eq!(b.get("forever").unwrap(), 1);
     assert_eq!(b.ttl("forever").unwrap(), None);
-    assert_eq!(b.expires_at("minute").unwrap(), a.expires_at("minute").unwrap());
+    assert_eq!(
+        b.expires_at("minute").unwrap(),
+        a.expires_at("minute").unwrap()
+    );
     assert_eq!(b.ttl("minute").unwrap(), Some(Duration::from_secs(50)));
     assert_eq!(b.len_with_ttl(), 1, "odd has expired by now");
 
@@ -228,7 +232,16 @@ fn multi_database_files_load_all_or_nothing() {
 
     // Fewer stores than databases is refused; more are emptied.
     let err = snapshot::load_all_from(&bytes[..], &fresh_refs[..3]).unwrap_err();
-    assert!(matches!(err, Error::SnapshotDatabases { found: 16, expected: 3 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::SnapshotDatabases {
+                found: 16,
+                expected: 3
+            }
+        ),
+        "{err}"
+    );
     let extra: Store<Bytes> = store(&c, 2);
     extra.set("stale", Bytes::new()).unwrap();
     let mut more = fresh_refs.clone();
@@ -269,7 +282,10 @@ fn header_reports_creation_time_by_the_store_clock() {
     let mut bytes = Vec::new();
     a.save_to(&mut bytes).unwrap();
     let r = SnapshotReader::new(&bytes[..]).unwrap();
-    assert_eq!(r.info().created(), UNIX_EPOCH + Duration::from_secs(1_700_000_000));
+    assert_eq!(
+        r.info().created(),
+        UNIX_EPOCH + Duration::from_secs(1_700_000_000)
+    );
 }
 
 #[test]
@@ -283,7 +299,16 @@ fn typed_errors() {
     let mut newer = good.clone();
     newer[4] = 2;
     let err = a.load_from(&newer[..]).unwrap_err();
-    assert!(matches!(err, Error::UnsupportedVersion { found: 2, supported: 1 }), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::UnsupportedVersion {
+                found: 2,
+                supported: 1
+            }
+        ),
+        "{err}"
+    );
     assert_eq!(
         err.to_string(),
         "unsupported snapshot version 2 (this build reads versions 1 to 1)"
@@ -314,7 +339,9 @@ fn typed_errors() {
     assert!(err.to_string().contains("missing.kvs"), "{err}");
 
     // Saving into a directory that does not exist names the temp file's path.
-    let err = a.save_snapshot(dir.path().join("no/such/dir.kvs")).unwrap_err();
+    let err = a
+        .save_snapshot(dir.path().join("no/such/dir.kvs"))
+        .unwrap_err();
     assert!(matches!(err, Error::Io { path: Some(_), .. }), "{err}");
 
     // Trailing bytes after a file's snapshot are corruption.
@@ -325,7 +352,9 @@ fn typed_errors() {
     let err = a.load_snapshot(&path).unwrap_err();
     assert!(matches!(
         err,
-        Error::CorruptedSnapshot { reason: Corruption::TrailingData { .. } }
+        Error::CorruptedSnapshot {
+            reason: Corruption::TrailingData { .. }
+        }
     ));
     assert_eq!(a.get("k").unwrap(), 1);
 

@@ -1,21 +1,27 @@
 //! Point-in-time capture while writers keep working: shard-granular
 //! copy-before-write.
 //!
-//! A save picks an *epoch* (a number unique to it) and publishes it in
-//! [`Gate::active_epoch`]; that store is the snapshot instant. It then walks
-//! the shards, copying each under its read lock unless a writer already did.
-//! Every writer, once it holds a shard's write lock, loads `active_epoch`
-//! (one acquire load, `0` when no save runs): if a save is running and has
-//! not copied this shard yet, the writer copies the shard into the save's slot
-//! first, then writes. So each shard is copied exactly once per save, in the
-//! state it had when the epoch was published, and no writer waits longer than
-//! one shard's copy. Why the result is one instant for the whole store is
-//! argued in `docs/snapshot-design.md`; in short, a write is *before* the
-//! snapshot if its load saw an older value of `active_epoch`, *after* it if it
-//! saw this epoch (or the `0` stored once every shard is copied), and
-//! coherence of that one atomic, with the shard locks, orders them.
+//! A save picks an *epoch* (a number unique to it per store), installs its
+//! [`ActiveSave`] in each store's gate and publishes the epoch in
+//! [`Gate::active_epoch`], which sends writers to the slow path. Then it sets
+//! one flag, `started`, shared by all the stores of the save: that store is
+//! the snapshot instant. It then walks the shards, copying each under its read
+//! lock unless a writer already did. Every writer, once it holds a shard's
+//! write lock, loads `active_epoch` (one acquire load, `0` when no save runs):
+//! if a save is running, has started, and has not copied this shard yet, the
+//! writer copies the shard into the save's slot first, then writes. So each
+//! shard is copied exactly once per save, in the state it had at the instant,
+//! and no writer waits longer than one shard's copy.
+//!
+//! Why the result is one instant for all the stores saved is argued in
+//! `docs/snapshot-design.md`. In short: a write is *before* the snapshot if it
+//! saw `active_epoch == 0` or `started == false`, *after* it otherwise; the
+//! shard locks and the coherence of the one `started` flag (released after
+//! every `active_epoch` store) make that a consistent cut. A single flag
+//! matters: with one flag per store, a writer could see the instant in one
+//! store and not yet in the next (the multi-store test caught exactly that).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -41,6 +47,8 @@ pub(crate) type CopyFn<V> = fn(&Shard<V>, u64, &mut ShardImage);
 /// One save in progress.
 pub(crate) struct ActiveSave<V> {
     epoch: u64,
+    /// The snapshot instant: set once for all the stores of one save.
+    started: Arc<AtomicBool>,
     /// The snapshot instant by the store's clock (Unix ns): entries whose
     /// deadline is at or before it are left out.
     now: u64,
@@ -126,6 +134,10 @@ impl<V> Gate<V> {
         let Some(active) = active.filter(|a| a.epoch == epoch) else {
             return;
         };
+        if !active.started.load(Ordering::Acquire) {
+            // Published but not yet started: this write is before the instant.
+            return;
+        }
         for (cell, shard) in shards {
             if cell.copied_epoch.load(Ordering::Relaxed) < epoch {
                 active.fill(cell, shard);
@@ -142,26 +154,26 @@ pub(crate) struct Capture<'a, V> {
     active: Arc<ActiveSave<V>>,
 }
 
-/// Starts a save: takes the store's save lock, then publishes the snapshot
-/// instant. After this returns, every write to the store is after the
-/// snapshot.
+/// Prepares a save of one store: takes its save lock and sends its writers
+/// to the slow path. The instant comes when the caller sets `started` (once,
+/// for every store of the save); [`finish`] may be called only after that.
 pub(crate) fn begin<'a, V>(
     shards: &'a [ShardCell<V>],
     gate: &'a Gate<V>,
     now: u64,
     copy: CopyFn<V>,
+    started: &Arc<AtomicBool>,
 ) -> Capture<'a, V> {
     let mut serial = gate.saves.lock();
     *serial += 1;
     let active = Arc::new(ActiveSave {
         epoch: *serial,
+        started: Arc::clone(started),
         now,
         copy,
         slots: shards.iter().map(|_| Mutex::new(None)).collect(),
     });
     *gate.active.lock() = Some(Arc::clone(&active));
-    // The snapshot instant. SeqCst so that, with several stores saved
-    // together, all their instants come before any of their walks.
     gate.active_epoch.store(active.epoch, Ordering::SeqCst);
     Capture {
         shards,
@@ -180,6 +192,7 @@ pub(crate) fn finish<V>(capture: Capture<'_, V>) -> Vec<ShardImage> {
         _serial,
         active,
     } = capture;
+    debug_assert!(active.started.load(Ordering::Relaxed));
     for cell in shards {
         let shard = cell.lock.read();
         if cell.copied_epoch.load(Ordering::Relaxed) < active.epoch {

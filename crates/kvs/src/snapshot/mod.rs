@@ -32,6 +32,7 @@ mod reader;
 
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
@@ -89,13 +90,23 @@ fn capture<V: Serialize + Clone + Send + Sync + 'static>(
     for s in &unique {
         s.inner.check_open()?;
     }
+    let started = Arc::new(AtomicBool::new(false));
     let captures: Vec<_> = unique
         .iter()
         .map(|s| {
             let now = unix_nanos(s.inner.clock.now());
-            cow::begin(&s.inner.shards, &s.inner.gate, now, copy_shard::<V>)
+            cow::begin(
+                &s.inner.shards,
+                &s.inner.gate,
+                now,
+                copy_shard::<V>,
+                &started,
+            )
         })
         .collect();
+    // The snapshot instant, for every store at once. Release: a writer that
+    // sees it also sees every store's published epoch.
+    started.store(true, Ordering::SeqCst);
     let images: Vec<Arc<Vec<ShardImage>>> = captures
         .into_iter()
         .map(|c| Arc::new(cow::finish(c)))

@@ -1,0 +1,179 @@
+//! Snapshots taken while writers run show the store at one instant: writers
+//! keep cross-shard invariants, and every snapshot satisfies them.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use kvs::{Action, Expiry, Store};
+
+/// Pins the keys the invariants are about to distinct shards, so a snapshot
+/// that copied shards at different instants would show it.
+fn pinned_store() -> Store<u64> {
+    let shard_fn: kvs::ShardFn = Arc::new(|key: &[u8], n: usize| match key {
+        b"a" => 0,
+        b"b" => 1,
+        b"c" => 2,
+        b"x" => 3,
+        b"y" => 4,
+        b"p" => 5,
+        b"q" => 6,
+        _ => 7 + kvs::fnv1a_32(key) as usize % (n - 7),
+    });
+    Store::builder()
+        .shards(16)
+        .shard_fn(shard_fn)
+        .without_sweeper()
+        .build()
+        .unwrap()
+}
+
+fn read(s: &Store<u64>, k: &str) -> u64 {
+    s.get(k).unwrap_or(0)
+}
+
+#[test]
+fn snapshots_taken_during_writes_satisfy_cross_shard_invariants() {
+    let store = pinned_store();
+    // Filler makes each save take long enough for writes to land mid-save.
+    store
+        .batch_set((0..5_000u64).map(|i| (format!("filler{i}"), i)))
+        .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let progress = Arc::new(AtomicU64::new(0));
+    let mut writers = Vec::new();
+    {
+        // a, b, c written in that order: a >= b >= c >= a - 1.
+        let (s, stop, progress) = (store.clone(), stop.clone(), progress.clone());
+        writers.push(std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                s.set("a", n).unwrap();
+                s.set("b", n).unwrap();
+                s.set("c", n).unwrap();
+                progress.store(n, Ordering::Relaxed);
+            }
+        }));
+    }
+    {
+        // x and y written together by one batch: always equal.
+        let (s, stop) = (store.clone(), stop.clone());
+        writers.push(std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                s.batch_set([("x", n), ("y", n)]).unwrap();
+            }
+        }));
+    }
+    {
+        // q copies p after p is incremented: p >= q >= p - 1.
+        let (s, stop) = (store.clone(), stop.clone());
+        writers.push(std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let p = s
+                    .compute("p", |e| {
+                        let n = e.map_or(0, |e| *e.value()) + 1;
+                        (Action::Set(n, Expiry::Keep), n)
+                    })
+                    .unwrap();
+                s.set("q", p).unwrap();
+            }
+        }));
+    }
+
+    let start = progress.load(Ordering::Relaxed);
+    let mut mid_save_writes = 0;
+    for _ in 0..40 {
+        let before = progress.load(Ordering::Relaxed);
+        let mut bytes = Vec::new();
+        store.save_to(&mut bytes).unwrap();
+        if progress.load(Ordering::Relaxed) > before {
+            mid_save_writes += 1;
+        }
+        let copy = Store::<u64>::new(4).unwrap();
+        copy.load_from(&bytes[..]).unwrap();
+        let (a, b, c) = (read(&copy, "a"), read(&copy, "b"), read(&copy, "c"));
+        assert!(a >= b && b >= c && c + 1 >= a, "a={a} b={b} c={c}");
+        assert_eq!(read(&copy, "x"), read(&copy, "y"));
+        let (p, q) = (read(&copy, "p"), read(&copy, "q"));
+        assert!(p >= q && q + 1 >= p, "p={p} q={q}");
+        assert_eq!(
+            copy.len(),
+            5_000
+                + [a, b, c, p, q, read(&copy, "x"), read(&copy, "y")]
+                    .iter()
+                    .filter(|v| **v > 0)
+                    .count()
+        );
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
+    // The writers were not held up by the saves, and wrote during them: the
+    // invariants were tested against a moving store.
+    assert!(progress.load(Ordering::Relaxed) > start);
+    assert!(mid_save_writes > 0, "no write overlapped a save");
+}
+
+#[test]
+fn concurrent_savers_each_see_one_instant() {
+    let store = pinned_store();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (s, stop) = (store.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                s.set("a", n).unwrap();
+                s.set("b", n).unwrap();
+            }
+        })
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            scope.spawn(|| {
+                for _ in 0..50 {
+                    let mut bytes = Vec::new();
+                    store.save_to(&mut bytes).unwrap();
+                    let copy = Store::<u64>::new(2).unwrap();
+                    copy.load_from(&bytes[..]).unwrap();
+                    let (a, b) = (read(&copy, "a"), read(&copy, "b"));
+                    assert!(a >= b && b + 1 >= a, "a={a} b={b}");
+                }
+            });
+        }
+    });
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+}
+
+#[test]
+fn multi_store_saves_share_one_instant() {
+    let one = pinned_store();
+    let two = pinned_store();
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (one, two, stop) = (one.clone(), two.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut n = 0u64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                one.set("a", n).unwrap();
+                two.set("a", n).unwrap();
+            }
+        })
+    };
+    for _ in 0..100 {
+        let mut bytes = Vec::new();
+        kvs::snapshot::save_all_to(&mut bytes, &[&one, &two]).unwrap();
+        let (c1, c2) = (Store::<u64>::new(2).unwrap(), Store::<u64>::new(2).unwrap());
+        kvs::snapshot::load_all_from(&bytes[..], &[&c1, &c2]).unwrap();
+        let (a1, a2) = (read(&c1, "a"), read(&c2, "a"));
+        assert!(a1 >= a2 && a2 + 1 >= a1, "one={a1} two={a2}");
+    }
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+}
