@@ -306,15 +306,20 @@ where
         .iter()
         .map(|s| unix_nanos(s.inner.clock.now()))
         .collect();
+    let known_len = reader.known_len();
     let mut fresh: Vec<Vec<Shard<V>>> = stores
         .iter()
         .zip(&reader.info().databases)
         .map(|(s, db)| {
             let n = s.inner.shards.len();
-            // The header's counts are checked against the file's length (or,
-            // for a stream, capped), so reserving from them is safe.
-            let per_shard = usize::try_from(db.records / n as u64).unwrap_or(0);
-            let per_shard = per_shard.min(1 << 20);
+            // A file's record counts were checked against its length, so
+            // reserving from them allocates in proportion to the file. A
+            // stream's counts are unchecked until its end: the tables grow as
+            // records actually arrive.
+            let per_shard = match known_len {
+                Some(_) => usize::try_from(db.records / n as u64).unwrap_or(0),
+                None => 0,
+            };
             (0..n)
                 .map(|_| {
                     let mut shard = Shard::new(s.inner.hasher.clone());
