@@ -1,0 +1,182 @@
+//! Runs pre-generated operations on a map from several threads and times
+//! them between two barriers, as bustle does.
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+use crate::keys::BenchKey;
+use crate::maps::BenchMap;
+use crate::ops::{Op, OpKind};
+
+/// Applies one operation; returns 1 if it found its key.
+#[inline(always)]
+pub fn apply<K: BenchKey, M: BenchMap<K>>(map: &M, op: &Op<K>, value: u64) -> u64 {
+    match op.kind {
+        OpKind::Read => u64::from(map.get(&op.key)),
+        OpKind::Insert => {
+            map.insert(&op.key, value);
+            0
+        }
+        OpKind::Remove => u64::from(map.remove(&op.key)),
+        OpKind::Update => u64::from(map.update(&op.key)),
+    }
+}
+
+/// Runs each thread's sequence once, in parallel; returns the wall time from
+/// the moment all threads are ready to the moment the last one finishes,
+/// and the number of operations that found their key.
+pub fn run_once<K: BenchKey, M: BenchMap<K>>(
+    map: &M,
+    per_thread: &[Vec<Op<K>>],
+) -> (Duration, u64) {
+    run_parallel(per_thread, |ops| {
+        let mut found = 0u64;
+        for (i, op) in ops.iter().enumerate() {
+            found += apply(map, op, i as u64);
+        }
+        found
+    })
+}
+
+/// Runs `work` on each input, one thread per input, all released together;
+/// returns the wall time between the two barriers and the sum of the
+/// results.
+pub fn run_parallel<T: Sync, F>(inputs: &[T], work: F) -> (Duration, u64)
+where
+    F: Fn(&T) -> u64 + Sync,
+{
+    let start_line = Barrier::new(inputs.len() + 1);
+    let finish_line = Barrier::new(inputs.len() + 1);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = inputs
+            .iter()
+            .map(|input| {
+                let (start_line, finish_line, work) = (&start_line, &finish_line, &work);
+                s.spawn(move || {
+                    start_line.wait();
+                    let r = black_box(work(input));
+                    finish_line.wait();
+                    r
+                })
+            })
+            .collect();
+        start_line.wait();
+        let t0 = Instant::now();
+        finish_line.wait();
+        let elapsed = t0.elapsed();
+        let sum = workers
+            .into_iter()
+            .map(|w| w.join().expect("benchmark thread panicked"))
+            .sum();
+        (elapsed, sum)
+    })
+}
+
+/// Runs each thread's sequence over and over (from where it stopped) for
+/// `length`; returns the wall time and the number of operations done.
+/// `step` runs one operation and may differ from [`apply`] (the TTL churn
+/// passes TTLs); the stop flag is read every 256 operations.
+pub fn run_for<K: Copy + Send + Sync, F>(
+    per_thread: &[Vec<Op<K>>],
+    length: Duration,
+    step: F,
+) -> (Duration, u64)
+where
+    F: Fn(&Op<K>, u64) -> u64 + Sync,
+{
+    let start_line = Barrier::new(per_thread.len() + 1);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = per_thread
+            .iter()
+            .map(|ops| {
+                let (start_line, stop, step) = (&start_line, &stop, &step);
+                s.spawn(move || {
+                    start_line.wait();
+                    let mut done = 0u64;
+                    let mut found = 0u64;
+                    'outer: loop {
+                        for chunk in ops.chunks(256) {
+                            for op in chunk {
+                                found += step(op, done);
+                                done += 1;
+                            }
+                            if stop.load(Ordering::Relaxed) {
+                                break 'outer;
+                            }
+                        }
+                    }
+                    black_box(found);
+                    (done, Instant::now())
+                })
+            })
+            .collect();
+        start_line.wait();
+        let t0 = Instant::now();
+        std::thread::sleep(length);
+        stop.store(true, Ordering::Relaxed);
+        let mut total = 0;
+        let mut last = t0;
+        for w in workers {
+            let (done, at) = w.join().expect("benchmark thread panicked");
+            total += done;
+            last = last.max(at);
+        }
+        (last - t0, total)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::maps::{with_map, MapKind, WithMap};
+    use crate::ops::{generate, Dist, Mix};
+
+    struct Replay(Vec<Vec<Op<u64>>>);
+    impl WithMap<u64> for Replay {
+        type Out = u64;
+        fn run<M: BenchMap<u64>>(self, m: M) -> u64 {
+            run_once(&m, &self.0).1
+        }
+    }
+
+    #[test]
+    fn every_map_finds_the_same_keys_on_one_thread() {
+        // On one thread the outcome is deterministic, so every map must
+        // report exactly the same number of hits: a check on the adapters
+        // and on the fairness of the replay.
+        let mix = Mix {
+            read: 40,
+            insert: 30,
+            remove: 20,
+            update: 10,
+        };
+        let ops = vec![generate::<u64>(mix, Dist::Zipf, 500, 20_000, 3)];
+        let hits: Vec<u64> = MapKind::ALL
+            .iter()
+            .map(|&k| with_map(k, Replay(ops.clone())))
+            .collect();
+        assert!(hits[0] > 1000, "hits {hits:?}");
+        assert!(hits.iter().all(|&h| h == hits[0]), "hits {hits:?}");
+    }
+
+    #[test]
+    fn run_for_stops_and_counts() {
+        let ops = vec![
+            vec![
+                Op {
+                    kind: OpKind::Read,
+                    ttl_ms: 0,
+                    key: 1u64
+                };
+                1000
+            ];
+            2
+        ];
+        let (t, n) = run_for(&ops, Duration::from_millis(20), |_, _| 1);
+        assert!(n > 0);
+        assert!(t >= Duration::from_millis(20));
+    }
+}

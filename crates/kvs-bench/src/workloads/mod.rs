@@ -1,0 +1,7 @@
+//! The workload families, one file each.
+
+pub mod batch;
+pub mod memory;
+pub mod mixed;
+pub mod snapshot;
+pub mod ttl;
