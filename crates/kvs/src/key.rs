@@ -13,6 +13,11 @@ use bytes::Bytes;
 /// all. Lookups never need a `Key`: they take any `AsRef<[u8]>` by reference
 /// and do not allocate.
 ///
+/// A key of up to [`Key::INLINE`] bytes is stored inside the `Key` itself (24
+/// bytes in all), so the common short key costs no allocation and a lookup
+/// compares it without chasing a pointer; longer keys live in one exact-size
+/// heap allocation.
+///
 /// ```
 /// use kvs::Key;
 ///
@@ -20,18 +25,36 @@ use bytes::Bytes;
 /// assert_eq!(k.as_bytes(), b"user:1");
 /// assert_eq!(k.as_str(), Some("user:1"));
 /// assert_eq!(Key::from(vec![0xff]).as_str(), None);
+/// assert_eq!(std::mem::size_of::<Key>(), 24);
 /// ```
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Key(Box<[u8]>);
+#[derive(Clone)]
+pub struct Key(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Inline { len: u8, buf: [u8; Key::INLINE] },
+    Heap(Box<[u8]>),
+}
 
 impl Key {
+    /// The longest key kept inline, without a heap allocation.
+    ///
+    /// ```
+    /// assert_eq!(kvs::Key::INLINE, 22);
+    /// ```
+    pub const INLINE: usize = 22;
+
     /// The key's bytes.
     ///
     /// ```
     /// assert_eq!(kvs::Key::from("a").as_bytes(), b"a");
     /// ```
+    #[inline]
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        match &self.0 {
+            Repr::Inline { len, buf } => &buf[..usize::from(*len)],
+            Repr::Heap(b) => b,
+        }
     }
 
     /// The key as UTF-8, if it is valid UTF-8.
@@ -40,36 +63,92 @@ impl Key {
     /// assert_eq!(kvs::Key::from("a").as_str(), Some("a"));
     /// ```
     pub fn as_str(&self) -> Option<&str> {
-        std::str::from_utf8(&self.0).ok()
+        std::str::from_utf8(self.as_bytes()).ok()
     }
 
-    /// Gives up the key's bytes without copying them.
+    /// The key's bytes as a boxed slice (copied for an inline key).
     ///
     /// ```
     /// let bytes: Box<[u8]> = kvs::Key::from("a").into_boxed_bytes();
     /// assert_eq!(&*bytes, b"a");
     /// ```
     pub fn into_boxed_bytes(self) -> Box<[u8]> {
-        self.0
+        match self.0 {
+            Repr::Heap(b) => b,
+            Repr::Inline { .. } => self.as_bytes().into(),
+        }
+    }
+
+    /// Copies `b`, inline if it is short enough.
+    fn copy(b: &[u8]) -> Self {
+        if b.len() <= Self::INLINE {
+            let mut buf = [0; Self::INLINE];
+            buf[..b.len()].copy_from_slice(b);
+            Key(Repr::Inline {
+                len: b.len() as u8,
+                buf,
+            })
+        } else {
+            Key(Repr::Heap(b.into()))
+        }
+    }
+
+    /// Takes ownership of `b`'s allocation when the key is long, copies it
+    /// inline when short.
+    fn owned(b: Vec<u8>) -> Self {
+        if b.len() <= Self::INLINE {
+            Self::copy(&b)
+        } else {
+            Key(Repr::Heap(b.into_boxed_slice()))
+        }
     }
 }
 
 impl Deref for Key {
     type Target = [u8];
+    #[inline]
     fn deref(&self) -> &[u8] {
-        &self.0
+        self.as_bytes()
     }
 }
 
 impl AsRef<[u8]> for Key {
+    #[inline]
     fn as_ref(&self) -> &[u8] {
-        &self.0
+        self.as_bytes()
     }
 }
 
 impl Borrow<[u8]> for Key {
     fn borrow(&self) -> &[u8] {
-        &self.0
+        self.as_bytes()
+    }
+}
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for Key {}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Key {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+impl std::hash::Hash for Key {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        // The same as hashing the `[u8]`, as `Borrow<[u8]>` requires.
+        self.as_bytes().hash(state);
     }
 }
 
@@ -77,54 +156,58 @@ impl fmt::Debug for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.as_str() {
             Some(s) => write!(f, "{s:?}"),
-            None => write!(f, "b\"{}\"", self.0.escape_ascii()),
+            None => write!(f, "b\"{}\"", self.as_bytes().escape_ascii()),
         }
     }
 }
 
 impl From<&[u8]> for Key {
     fn from(b: &[u8]) -> Self {
-        Key(b.into())
+        Key::copy(b)
     }
 }
 impl<const N: usize> From<&[u8; N]> for Key {
     fn from(b: &[u8; N]) -> Self {
-        Key(b.as_slice().into())
+        Key::copy(b)
     }
 }
 impl From<Vec<u8>> for Key {
     fn from(b: Vec<u8>) -> Self {
-        Key(b.into_boxed_slice())
+        Key::owned(b)
     }
 }
 impl From<Box<[u8]>> for Key {
     fn from(b: Box<[u8]>) -> Self {
-        Key(b)
+        if b.len() <= Key::INLINE {
+            Key::copy(&b)
+        } else {
+            Key(Repr::Heap(b))
+        }
     }
 }
 impl From<&str> for Key {
     fn from(s: &str) -> Self {
-        Key(s.as_bytes().into())
+        Key::copy(s.as_bytes())
     }
 }
 impl From<&String> for Key {
     fn from(s: &String) -> Self {
-        Key(s.as_bytes().into())
+        Key::copy(s.as_bytes())
     }
 }
 impl From<String> for Key {
     fn from(s: String) -> Self {
-        Key(s.into_bytes().into_boxed_slice())
+        Key::owned(s.into_bytes())
     }
 }
 impl From<Bytes> for Key {
     fn from(b: Bytes) -> Self {
-        Key(Vec::from(b).into_boxed_slice())
+        Key::copy(&b)
     }
 }
 impl From<&Bytes> for Key {
     fn from(b: &Bytes) -> Self {
-        Key(b.as_ref().into())
+        Key::copy(b)
     }
 }
 impl From<&Key> for Key {
@@ -134,12 +217,15 @@ impl From<&Key> for Key {
 }
 impl From<Key> for Bytes {
     fn from(k: Key) -> Self {
-        Bytes::from(k.0)
+        match k.0 {
+            Repr::Heap(b) => Bytes::from(b),
+            Repr::Inline { .. } => Bytes::copy_from_slice(k.as_bytes()),
+        }
     }
 }
 impl From<Key> for Vec<u8> {
     fn from(k: Key) -> Self {
-        k.0.into_vec()
+        k.into_boxed_bytes().into_vec()
     }
 }
 
@@ -156,6 +242,20 @@ mod tests {
         assert_eq!(&*Key::from(b"k1"), expect);
         assert_eq!(&*Key::from(Bytes::from_static(b"k1")), expect);
         assert_eq!(Bytes::from(Key::from("k1")), Bytes::from_static(b"k1"));
+    }
+
+    #[test]
+    fn short_keys_are_inline_and_long_keys_on_the_heap_compare_alike() {
+        let short = Key::from(&[7u8; Key::INLINE][..]);
+        let long = Key::from(&[7u8; Key::INLINE + 1][..]);
+        assert!(matches!(short.0, Repr::Inline { .. }));
+        assert!(matches!(long.0, Repr::Heap(_)));
+        assert_eq!(short.len(), Key::INLINE);
+        assert_eq!(long.len(), Key::INLINE + 1);
+        assert!(short < long);
+        assert_eq!(Key::from(vec![7u8; 30]), Key::from(&[7u8; 30][..]));
+        assert_eq!(Key::from(String::new()).as_bytes(), b"");
+        assert_eq!(&*long.clone().into_boxed_bytes(), &[7u8; 23][..]);
     }
 
     #[test]
