@@ -219,6 +219,59 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         Ok(BatchSetResult { successful, errors })
     }
 
+    /// Stores many items only if none of their keys exists (Redis `MSETNX`):
+    /// `Ok(true)` if all were stored (without TTL), `Ok(false)` and no change
+    /// if any key was live. Check and write happen under the same locks, so
+    /// the batch is atomic to other threads.
+    ///
+    /// ```
+    /// let store: kvs::Store<u32> = kvs::Store::new(8).unwrap();
+    /// assert!(store.batch_set_nx([("a", 1), ("b", 2)]).unwrap());
+    /// assert!(!store.batch_set_nx([("c", 3), ("a", 4)]).unwrap());
+    /// assert!(!store.exists("c"));
+    /// assert_eq!(store.get("a").unwrap(), 1);
+    /// ```
+    pub fn batch_set_nx<K, I>(&self, items: I) -> Result<bool>
+    where
+        K: AsRef<[u8]> + Into<Key>,
+        I: IntoIterator<Item = (K, V)>,
+    {
+        let inner = &*self.inner;
+        inner.check_open()?;
+        let mut items: Vec<Option<(K, V)>> = items.into_iter().map(Some).collect();
+        let mut errors = Vec::new();
+        let groups = {
+            let keys: Vec<&[u8]> = items
+                .iter()
+                .map(|i| i.as_ref().map_or(&[][..], |(k, _)| k.as_ref()))
+                .collect();
+            Groups::new(inner, &keys, &mut errors)
+        };
+        if let Some((_, e)) = errors.into_iter().next() {
+            return Err(e);
+        }
+        let mut now = inner.now();
+        let mut guards = inner.write_shards(groups.shards.clone());
+        for (shard_index, shard) in &guards {
+            for &pos in groups.positions(*shard_index) {
+                let key = items[pos].as_ref().expect("not taken yet").0.as_ref();
+                if shard
+                    .find(groups.hashes[pos], key)
+                    .is_some_and(|s| s.is_live(&mut now))
+                {
+                    return Ok(false);
+                }
+            }
+        }
+        for (shard_index, shard) in &mut guards {
+            for &pos in groups.positions(*shard_index) {
+                let (key, value) = items[pos].take().expect("each position once");
+                shard.upsert(groups.hashes[pos], key, value, NEVER);
+            }
+        }
+        Ok(true)
+    }
+
     /// Removes many keys, locking each shard involved once. The batch is
     /// atomic to other threads.
     ///
@@ -264,21 +317,32 @@ mod tests {
 
     #[test]
     fn groups_are_by_shard_stable_and_skip_unplaceable_keys() {
-        let bad: crate::ShardFn = std::sync::Arc::new(|k: &[u8], n: usize| {
-            if k == b"x" {
-                n
-            } else {
-                usize::from(k[0]) % n
-            }
-        });
-        let store: Store<u8> = crate::Builder::new().shards(3).shard_fn(bad).build().unwrap();
+        let bad: crate::ShardFn =
+            std::sync::Arc::new(
+                |k: &[u8], n: usize| {
+                    if k == b"x" {
+                        n
+                    } else {
+                        usize::from(k[0]) % n
+                    }
+                },
+            );
+        let store: Store<u8> = crate::Builder::new()
+            .shards(3)
+            .shard_fn(bad)
+            .build()
+            .unwrap();
         let keys: Vec<&[u8]> = vec![b"a", b"x", b"b", b"d", b"c", b"g"];
         let mut errors = Vec::new();
         let g = Groups::new(&store.inner, &keys, &mut errors);
         // 'a'=97%3=1, 'b'=98%3=2, 'd'=100%3=1, 'c'=99%3=0, 'g'=103%3=1
         assert_eq!(g.shards, vec![0, 1, 2]);
         assert_eq!(g.positions(0), &[4]);
-        assert_eq!(g.positions(1), &[0, 3, 5], "input order kept within a shard");
+        assert_eq!(
+            g.positions(1),
+            &[0, 3, 5],
+            "input order kept within a shard"
+        );
         assert_eq!(g.positions(2), &[2]);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].0, 1);

@@ -1,0 +1,39 @@
+//! `GETSET key value`: set, returning the old value (and dropping any TTL).
+
+use bytes::Bytes;
+use kvs::{Action, Expiry};
+
+use super::{own, store_error, Ctx};
+use crate::frame::Frame;
+use crate::parse::{Parse, ParseError};
+
+pub(crate) struct GetSet {
+    key: Bytes,
+    value: Bytes,
+}
+
+impl GetSet {
+    pub(crate) fn parse_frames(p: &mut Parse) -> Result<Self, ParseError> {
+        let key = p.next_bytes()?;
+        let value = p.next_bytes()?;
+        p.finish()?;
+        Ok(GetSet { key, value })
+    }
+
+    pub(crate) fn apply(self, ctx: &mut Ctx<'_>) -> Option<Frame> {
+        let value = own(&self.value);
+        let old = ctx.db().compute(&self.key, |e| {
+            (
+                Action::Set(value, Expiry::Never),
+                e.map(|e| e.value().clone()),
+            )
+        });
+        Some(match old {
+            Ok(old) => {
+                ctx.dirty(1);
+                old.map_or(Frame::Null, Frame::Bulk)
+            }
+            Err(e) => store_error(e),
+        })
+    }
+}
