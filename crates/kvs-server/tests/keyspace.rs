@@ -19,7 +19,10 @@ fn del_unlink_exists_touch_type() {
     assert_eq!(r.cmd("TYPE x"), "+none\r\n");
     assert_eq!(r.cmd("DEL a x a"), int(1));
     assert_eq!(r.cmd("UNLINK b c"), int(2));
-    assert_eq!(r.cmd("DEL"), err("ERR wrong number of arguments for 'del' command"));
+    assert_eq!(
+        r.cmd("DEL"),
+        err("ERR wrong number of arguments for 'del' command")
+    );
     assert_eq!(r.cmd("DBSIZE"), int(0));
 }
 
@@ -28,7 +31,12 @@ fn keys_with_glob_patterns() {
     let s = TestServer::start();
     let mut c = s.client();
     let _: () = c
-        .mset(&[("user:1", "a"), ("user:2", "b"), ("user:10", "c"), ("other", "d")])
+        .mset(&[
+            ("user:1", "a"),
+            ("user:2", "b"),
+            ("user:10", "c"),
+            ("other", "d"),
+        ])
         .unwrap();
     let mut k: Vec<String> = c.keys("user:?").unwrap();
     k.sort();
@@ -75,7 +83,10 @@ fn scan_returns_every_key_once_and_filters() {
     assert_eq!(seen.len(), 500);
     assert!(calls > 1, "COUNT 20 should take several calls");
     let mut r = s.raw();
-    assert_eq!(r.cmd("SCAN 0 TYPE hash COUNT 1000"), "*2\r\n$1\r\n0\r\n*0\r\n");
+    assert_eq!(
+        r.cmd("SCAN 0 TYPE hash COUNT 1000"),
+        "*2\r\n$1\r\n0\r\n*0\r\n"
+    );
     assert_eq!(r.cmd("SCAN x"), err("ERR invalid cursor"));
     assert_eq!(r.cmd("SCAN 0 COUNT 0"), err("ERR syntax error"));
     assert_eq!(r.cmd("SCAN 0 BOGUS 1"), err("ERR syntax error"));
@@ -110,16 +121,25 @@ fn copy_and_move_between_databases() {
     assert_eq!(r.cmd("COPY a c"), int(0));
     assert_eq!(r.cmd("COPY a c REPLACE"), int(1));
     assert_eq!(r.cmd("GET c"), bulk("v"));
-    assert_eq!(r.cmd("COPY a a"), err("ERR source and destination objects are the same"));
+    assert_eq!(
+        r.cmd("COPY a a"),
+        err("ERR source and destination objects are the same")
+    );
     assert_eq!(r.cmd("COPY a a DB 1"), int(1));
     assert_eq!(r.cmd("COPY a a DB 99"), err("ERR DB index is out of range"));
     assert_eq!(r.cmd("COPY none x"), int(0));
     assert_eq!(r.cmd("MOVE a 1"), int(0), "exists in db 1 already");
     assert_eq!(r.cmd("MOVE b 2"), int(1));
     assert_eq!(r.cmd("EXISTS b"), int(0));
-    assert_eq!(r.cmd("MOVE c 0"), err("ERR source and destination objects are the same"));
+    assert_eq!(
+        r.cmd("MOVE c 0"),
+        err("ERR source and destination objects are the same")
+    );
     assert_eq!(r.cmd("MOVE c 16"), err("ERR DB index is out of range"));
-    assert_eq!(r.cmd("MOVE c x"), err("ERR value is not an integer or out of range"));
+    assert_eq!(
+        r.cmd("MOVE c x"),
+        err("ERR value is not an integer or out of range")
+    );
     assert_eq!(r.cmd("SELECT 2"), OK);
     assert_eq!(r.cmd("GET b"), bulk("v"));
     assert_eq!(r.cmd("TTL b"), int(100));
@@ -152,12 +172,18 @@ fn ttl_codes_and_expire_deletes_on_non_positive() {
     assert_eq!(r.cmd("SET k v"), OK);
     assert_eq!(r.cmd("EXPIREAT k 1"), int(1));
     assert_eq!(r.cmd("EXISTS k"), int(0), "a past EXPIREAT deletes");
-    assert_eq!(r.cmd("EXPIRE k x"), err("ERR value is not an integer or out of range"));
+    assert_eq!(
+        r.cmd("EXPIRE k x"),
+        err("ERR value is not an integer or out of range")
+    );
     assert_eq!(
         r.cmd("EXPIRE k 9223372036854775807"),
         err("ERR invalid expire time in 'expire' command")
     );
-    assert_eq!(r.cmd("EXPIRE k 10 BOGUS"), err("ERR Unsupported option BOGUS"));
+    assert_eq!(
+        r.cmd("EXPIRE k 10 BOGUS"),
+        err("ERR Unsupported option BOGUS")
+    );
 }
 
 #[test]
@@ -166,7 +192,11 @@ fn expire_conditions_nx_xx_gt_lt() {
     let mut r = s.raw();
     assert_eq!(r.cmd("SET k v"), OK);
     assert_eq!(r.cmd("EXPIRE k 100 XX"), int(0), "XX needs a TTL");
-    assert_eq!(r.cmd("EXPIRE k 100 GT"), int(0), "no TTL counts as infinite");
+    assert_eq!(
+        r.cmd("EXPIRE k 100 GT"),
+        int(0),
+        "no TTL counts as infinite"
+    );
     assert_eq!(r.cmd("EXPIRE k 100 LT"), int(1));
     assert_eq!(r.cmd("EXPIRE k 50 NX"), int(0));
     assert_eq!(r.cmd("EXPIRE k 200 GT"), int(1));
@@ -187,7 +217,10 @@ fn expire_conditions_nx_xx_gt_lt() {
     let at = r.cmd("EXPIRETIME k");
     let at: i64 = at.trim_start_matches(':').trim().parse().unwrap();
     assert_eq!(r.cmd(&format!("EXPIREAT k {} GT", at + 10)), int(1));
-    assert_eq!(r.cmd(&format!("PEXPIREAT k {} LT", (at + 5) * 1000)), int(1));
+    assert_eq!(
+        r.cmd(&format!("PEXPIREAT k {} LT", (at + 5) * 1000)),
+        int(1)
+    );
     assert_eq!(r.cmd("EXPIRETIME k"), int(at + 5));
 }
 

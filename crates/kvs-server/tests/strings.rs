@@ -15,22 +15,43 @@ fn get_set_and_arity_errors() {
     assert_eq!(r.cmd("GET k"), NIL);
     assert_eq!(r.cmd("SET k v"), OK);
     assert_eq!(r.cmd("GET k"), bulk("v"));
-    assert_eq!(r.cmd("get"), err("ERR wrong number of arguments for 'get' command"));
-    assert_eq!(r.cmd("GET a b"), err("ERR wrong number of arguments for 'get' command"));
-    assert_eq!(r.cmd("SET k"), err("ERR wrong number of arguments for 'set' command"));
+    assert_eq!(
+        r.cmd("get"),
+        err("ERR wrong number of arguments for 'get' command")
+    );
+    assert_eq!(
+        r.cmd("GET a b"),
+        err("ERR wrong number of arguments for 'get' command")
+    );
+    assert_eq!(
+        r.cmd("SET k"),
+        err("ERR wrong number of arguments for 'set' command")
+    );
     assert_eq!(r.cmd("SET k v BOGUS"), err("ERR syntax error"));
     assert_eq!(r.cmd("SET k v NX XX"), err("ERR syntax error"));
     assert_eq!(r.cmd("SET k v EX 10 PX 10"), err("ERR syntax error"));
     assert_eq!(r.cmd("SET k v KEEPTTL EX 10"), err("ERR syntax error"));
     assert_eq!(r.cmd("SET k v EX"), err("ERR syntax error"));
-    assert_eq!(r.cmd("SET k v EX ten"), err("ERR value is not an integer or out of range"));
-    assert_eq!(r.cmd("SET k v EX 0"), err("ERR invalid expire time in 'set' command"));
-    assert_eq!(r.cmd("SET k v PX -5"), err("ERR invalid expire time in 'set' command"));
+    assert_eq!(
+        r.cmd("SET k v EX ten"),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
+        r.cmd("SET k v EX 0"),
+        err("ERR invalid expire time in 'set' command")
+    );
+    assert_eq!(
+        r.cmd("SET k v PX -5"),
+        err("ERR invalid expire time in 'set' command")
+    );
     assert_eq!(
         r.cmd("SET k v EX 9223372036854775807"),
         err("ERR invalid expire time in 'set' command")
     );
-    assert_eq!(r.cmd("FOO a"), err("ERR unknown command 'FOO', with args beginning with: 'a' "));
+    assert_eq!(
+        r.cmd("FOO a"),
+        err("ERR unknown command 'FOO', with args beginning with: 'a' ")
+    );
     // A failed SET changed nothing.
     assert_eq!(r.cmd("GET k"), bulk("v"));
 }
@@ -102,10 +123,22 @@ fn setnx_setex_psetex_getset_getdel() {
     assert_eq!(r.cmd("SETNX k b"), int(0));
     assert_eq!(r.cmd("SETEX k 10 c"), OK);
     assert_eq!(r.cmd("TTL k"), int(10));
-    assert_eq!(r.cmd("SETEX k 0 c"), err("ERR invalid expire time in 'setex' command"));
-    assert_eq!(r.cmd("SETEX k -10 c"), err("ERR invalid expire time in 'setex' command"));
-    assert_eq!(r.cmd("SETEX k x c"), err("ERR value is not an integer or out of range"));
-    assert_eq!(r.cmd("PSETEX k 0 c"), err("ERR invalid expire time in 'psetex' command"));
+    assert_eq!(
+        r.cmd("SETEX k 0 c"),
+        err("ERR invalid expire time in 'setex' command")
+    );
+    assert_eq!(
+        r.cmd("SETEX k -10 c"),
+        err("ERR invalid expire time in 'setex' command")
+    );
+    assert_eq!(
+        r.cmd("SETEX k x c"),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
+        r.cmd("PSETEX k 0 c"),
+        err("ERR invalid expire time in 'psetex' command")
+    );
     assert_eq!(r.cmd("PSETEX k 250 d"), OK);
     assert_eq!(r.cmd("PTTL k"), int(250));
     assert_eq!(r.cmd("GETSET k e"), bulk("d"));
@@ -125,7 +158,10 @@ fn getex_changes_the_ttl() {
     assert_eq!(r.cmd("TTL k"), int(50));
     assert_eq!(r.cmd("GETEX k PERSIST"), bulk("v"));
     assert_eq!(r.cmd("TTL k"), int(-1));
-    assert_eq!(r.cmd("GETEX k PX 0"), err("ERR invalid expire time in 'getex' command"));
+    assert_eq!(
+        r.cmd("GETEX k PX 0"),
+        err("ERR invalid expire time in 'getex' command")
+    );
     assert_eq!(r.cmd("GETEX k EX 1 PERSIST"), err("ERR syntax error"));
     assert_eq!(r.cmd("GETEX k PXAT 1"), bulk("v"));
     assert_eq!(r.cmd("EXISTS k"), int(0), "a past PXAT deletes the key");
@@ -139,13 +175,25 @@ fn mget_mset_msetnx() {
     let v: Vec<Option<String>> = c.mget(&["a", "x", "b"]).unwrap();
     assert_eq!(v, vec![Some("1".into()), None, Some("2".into())]);
     let mut r = s.raw();
-    assert_eq!(r.cmd("MSET a"), err("ERR wrong number of arguments for 'mset' command"));
-    assert_eq!(r.cmd("MSET a 1 b"), err("ERR wrong number of arguments for 'mset' command"));
-    assert_eq!(r.cmd("MGET"), err("ERR wrong number of arguments for 'mget' command"));
+    assert_eq!(
+        r.cmd("MSET a"),
+        err("ERR wrong number of arguments for 'mset' command")
+    );
+    assert_eq!(
+        r.cmd("MSET a 1 b"),
+        err("ERR wrong number of arguments for 'mset' command")
+    );
+    assert_eq!(
+        r.cmd("MGET"),
+        err("ERR wrong number of arguments for 'mget' command")
+    );
     assert_eq!(r.cmd("MSETNX c 3 a 9"), int(0));
     assert_eq!(r.cmd("EXISTS c"), int(0), "MSETNX is all or nothing");
     assert_eq!(r.cmd("MSETNX c 3 d 4"), int(1));
-    assert_eq!(r.cmd("MGET a c d"), "*3\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n4\r\n");
+    assert_eq!(
+        r.cmd("MGET a c d"),
+        "*3\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n4\r\n"
+    );
 }
 
 #[test]
@@ -162,7 +210,10 @@ fn append_strlen_getrange_setrange() {
     assert_eq!(r.cmd("GETRANGE k -5 -1"), bulk("World"));
     assert_eq!(r.cmd("GETRANGE k 5 1"), bulk(""));
     assert_eq!(r.cmd("GETRANGE none 0 -1"), bulk(""));
-    assert_eq!(r.cmd("GETRANGE k a 1"), err("ERR value is not an integer or out of range"));
+    assert_eq!(
+        r.cmd("GETRANGE k a 1"),
+        err("ERR value is not an integer or out of range")
+    );
     assert_eq!(r.cmd("SETRANGE k 6 Redis"), int(11));
     assert_eq!(r.cmd("GET k"), bulk("Hello_Redis"));
     assert_eq!(r.cmd("SETRANGE pad 3 x"), int(4));
@@ -190,10 +241,19 @@ fn incr_family_and_errors() {
     assert_eq!(r.cmd("INCR n"), int(41));
     assert_eq!(r.cmd("DECR n"), int(40));
     assert_eq!(r.cmd("SET s abc"), OK);
-    assert_eq!(r.cmd("INCR s"), err("ERR value is not an integer or out of range"));
-    assert_eq!(r.cmd("INCRBY n x"), err("ERR value is not an integer or out of range"));
+    assert_eq!(
+        r.cmd("INCR s"),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
+        r.cmd("INCRBY n x"),
+        err("ERR value is not an integer or out of range")
+    );
     assert_eq!(r.cmd("SET big 9223372036854775807"), OK);
-    assert_eq!(r.cmd("INCR big"), err("ERR increment or decrement would overflow"));
+    assert_eq!(
+        r.cmd("INCR big"),
+        err("ERR increment or decrement would overflow")
+    );
     assert_eq!(
         r.cmd("DECRBY n -9223372036854775808"),
         err("ERR decrement would overflow")
@@ -202,13 +262,22 @@ fn incr_family_and_errors() {
     assert_eq!(r.cmd("INCR t"), int(11));
     assert_eq!(r.cmd("TTL t"), int(100), "INCR keeps the TTL");
     assert_eq!(r.cmd_bin(&[b"SET", b"sp", b" 1"]), OK);
-    assert_eq!(r.cmd("INCR sp"), err("ERR value is not an integer or out of range"));
+    assert_eq!(
+        r.cmd("INCR sp"),
+        err("ERR value is not an integer or out of range")
+    );
     assert_eq!(r.cmd("INCRBYFLOAT f 10.5"), bulk("10.5"));
     assert_eq!(r.cmd("INCRBYFLOAT f 0.1"), bulk("10.6"));
     assert_eq!(r.cmd("INCRBYFLOAT f -5"), bulk("5.6"));
     assert_eq!(r.cmd("INCRBYFLOAT f 5.0e3"), bulk("5005.6"));
-    assert_eq!(r.cmd("INCRBYFLOAT s 1"), err("ERR value is not a valid float"));
-    assert_eq!(r.cmd("INCRBYFLOAT f x"), err("ERR value is not a valid float"));
+    assert_eq!(
+        r.cmd("INCRBYFLOAT s 1"),
+        err("ERR value is not a valid float")
+    );
+    assert_eq!(
+        r.cmd("INCRBYFLOAT f x"),
+        err("ERR value is not a valid float")
+    );
     assert_eq!(r.cmd("SET m 1.7976931348623157e308"), OK);
     assert_eq!(
         r.cmd("INCRBYFLOAT m 1.7976931348623157e308"),

@@ -103,6 +103,11 @@ impl Raw {
         self.stream.write_all(bytes).unwrap();
     }
 
+    /// Writes, tolerating a server that closes the connection meanwhile.
+    pub fn try_send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.stream.write_all(bytes)
+    }
+
     pub fn encode(args: &[&[u8]]) -> Vec<u8> {
         let mut out = format!("*{}\r\n", args.len()).into_bytes();
         for a in args {
