@@ -93,6 +93,11 @@ impl<V> Gate<V> {
         }
     }
 
+    #[cfg(test)]
+    pub(crate) fn active_epoch_for_tests(&self) -> u64 {
+        self.active_epoch.load(Ordering::Relaxed)
+    }
+
     /// Called with `cell`'s write lock held, before the writer changes it.
     #[inline]
     pub(crate) fn before_write(&self, cell: &ShardCell<V>, shard: &Shard<V>) {
