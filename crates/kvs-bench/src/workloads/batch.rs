@@ -88,7 +88,9 @@ pub fn run(ctx: &mut Ctx) -> std::io::Result<()> {
 }
 
 /// The keys in calls of `batch` keys each; returns the keys found (get) or
-/// stored (set).
+/// stored (set). Never inlined, so callgrind can count it alone
+/// (`--toggle-collect='*kvs_batch*'`).
+#[inline(never)]
 fn kvs_batch(kvs: &KvsMap, op: &str, keys: &[Str16], batch: usize) -> u64 {
     let store = kvs.store();
     let mut done = 0u64;
@@ -104,7 +106,8 @@ fn kvs_batch(kvs: &KvsMap, op: &str, keys: &[Str16], batch: usize) -> u64 {
     done
 }
 
-/// The same keys, one call each.
+/// The same keys, one call each. Never inlined (see [`kvs_batch`]).
+#[inline(never)]
 fn single_ops<M: BenchMap<Str16>>(map: &M, op: &str, keys: &[Str16]) -> u64 {
     let mut done = 0u64;
     for k in keys {

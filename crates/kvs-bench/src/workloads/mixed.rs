@@ -162,7 +162,10 @@ fn get_hit_keys<K: BenchKey>(ctx: &mut Ctx, dist: Dist) -> std::io::Result<()> {
 
 /// Times `get` over `ops` on the current thread; panics if a key was
 /// missing, since every key is present by construction and a miss would
-/// mean the map is measuring something else.
+/// mean the map is measuring something else. Never inlined, so that
+/// `valgrind --tool=callgrind --toggle-collect='*time_reads*'` counts the
+/// timed loop alone.
+#[inline(never)]
 fn time_reads<K: BenchKey>(ops: &[Op<K>], get: impl Fn(&K) -> bool) -> Duration {
     let t0 = Instant::now();
     let mut found = 0usize;
