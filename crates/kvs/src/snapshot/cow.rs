@@ -14,7 +14,7 @@
 //! and no writer waits longer than one shard's copy.
 //!
 //! Why the result is one instant for all the stores saved is argued in
-//! `docs/snapshot-design.md`. In short: a write is *before* the snapshot if it
+//! `docs/design.md` ("Snapshots"). In short: a write is *before* the snapshot if it
 //! saw `active_epoch == 0` or `started == false`, *after* it otherwise; the
 //! shard locks and the coherence of the one `started` flag (released after
 //! every `active_epoch` store) make that a consistent cut. A single flag

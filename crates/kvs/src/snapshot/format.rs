@@ -13,9 +13,24 @@
 use serde::Serialize;
 
 /// The four bytes every snapshot starts with.
+///
+/// ```
+/// let mut bytes = Vec::new();
+/// kvs::Store::<u8>::new(1)?.save_to(&mut bytes)?;
+/// assert_eq!(bytes[..4], kvs::snapshot::MAGIC);
+/// # Ok::<(), kvs::Error>(())
+/// ```
 pub const MAGIC: [u8; 4] = *b"KVS1";
 
-/// The newest format version this build writes and reads.
+/// The newest format version this build writes and reads (older ones stay
+/// readable; newer ones are refused with `UnsupportedVersion`).
+///
+/// ```
+/// let mut bytes = Vec::new();
+/// kvs::Store::<u8>::new(1)?.save_to(&mut bytes)?;
+/// assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), kvs::snapshot::VERSION);
+/// # Ok::<(), kvs::Error>(())
+/// ```
 pub const VERSION: u16 = 1;
 
 /// Bytes of the fixed part of the header (magic to db_count).

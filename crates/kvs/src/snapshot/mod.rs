@@ -513,6 +513,15 @@ mod tests {
     }
 
     #[test]
+    fn snapshot_hooks_keep_a_shard_cell_within_its_two_cache_lines() {
+        assert_eq!(std::mem::size_of::<crate::shard::ShardCell<u64>>(), 128);
+        assert_eq!(
+            std::mem::size_of::<crate::shard::ShardCell<bytes::Bytes>>(),
+            128
+        );
+    }
+
+    #[test]
     fn batches_are_copied_whole() {
         let shard_fn: crate::ShardFn = Arc::new(|k: &[u8], _| usize::from(k[0] == b'b'));
         let store: Store<u32> = Store::builder()
