@@ -1,10 +1,10 @@
 //! The keyspace: 16 (by default) numbered databases, each a `kvs::Store` of
-//! byte-string values, all on one clock.
+//! byte-string values ([`Value`]), all on one clock.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
+use crate::value::Value;
 use kvs::{Clock, Store};
 
 /// Shards per database: enough that 50+ clients rarely meet on one lock.
@@ -26,13 +26,13 @@ impl Clock for SharedClock {
 /// ```
 /// let dbs = kvs_server::db::Databases::new(4, None).unwrap();
 /// assert_eq!(dbs.len(), 4);
-/// dbs.get(0).set("k", bytes::Bytes::from("v")).unwrap();
+/// dbs.get(0).set("k", kvs_server::value::Value::from(&b"v"[..])).unwrap();
 /// assert_eq!(dbs.get(0).len(), 1);
 /// assert_eq!(dbs.get(1).len(), 0);
 /// ```
 #[derive(Debug)]
 pub struct Databases {
-    stores: Vec<Store<Bytes>>,
+    stores: Vec<Store<Value>>,
     clock: SharedClock,
 }
 
@@ -65,7 +65,7 @@ impl Databases {
     /// let dbs = kvs_server::db::Databases::new(2, None).unwrap();
     /// assert!(dbs.get(1).is_empty());
     /// ```
-    pub fn get(&self, index: usize) -> &Store<Bytes> {
+    pub fn get(&self, index: usize) -> &Store<Value> {
         &self.stores[index]
     }
 
@@ -92,7 +92,7 @@ impl Databases {
     /// ```
     /// assert_eq!(kvs_server::db::Databases::new(2, None).unwrap().all().len(), 2);
     /// ```
-    pub fn all(&self) -> &[Store<Bytes>] {
+    pub fn all(&self) -> &[Store<Value>] {
         &self.stores
     }
 

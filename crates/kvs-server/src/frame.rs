@@ -28,6 +28,8 @@ pub enum Frame {
     Integer(i64),
     /// `$3\r\nabc`: a binary-safe string.
     Bulk(Bytes),
+    /// A stored value, written as a bulk string.
+    Str(crate::value::Value),
     /// The null bulk string (`$-1` in RESP2, `_` in RESP3).
     Null,
     /// The null array (`*-1` in RESP2, `_` in RESP3).
@@ -89,6 +91,7 @@ impl Frame {
             Frame::Error(s) => line(out, b'-', s.as_bytes()),
             Frame::Integer(n) => int_line(out, b':', *n),
             Frame::Bulk(b) => bulk(out, b),
+            Frame::Str(v) => bulk(out, v),
             Frame::Null if proto >= 3 => out.put_slice(b"_\r\n"),
             Frame::Null => out.put_slice(b"$-1\r\n"),
             Frame::NullArray if proto >= 3 => out.put_slice(b"_\r\n"),

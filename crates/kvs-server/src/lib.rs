@@ -19,6 +19,7 @@
 //! - [`config`]: the command line, [`Config`], and `CONFIG GET/SET` values.
 //! - `state`, `session`: what connections share, and what each one owns.
 //! - [`glob`]: Redis's glob patterns.
+//! - [`value`]: the stored value type (short values inline).
 //!
 //! ```no_run
 //! // Start a server in-process on a free port, stop it again.
@@ -42,6 +43,7 @@ mod persist;
 mod server;
 mod session;
 mod state;
+pub mod value;
 
 pub use config::{Config, ServeArgs};
 pub use server::Server;

@@ -1,11 +1,12 @@
 //! `APPEND key value`: appends, keeping the TTL; the new length.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use kvs::{Action, Expiry};
 
 use super::{store_error, Ctx};
 use crate::frame::Frame;
 use crate::parse::{Parse, ParseError};
+use crate::value::Value;
 
 pub(crate) struct Append {
     key: Bytes,
@@ -28,11 +29,11 @@ impl Append {
             if old.len() + add.len() > max {
                 return (Action::Keep, Err(()));
             }
-            let mut v = BytesMut::with_capacity(old.len() + add.len());
+            let mut v = Vec::with_capacity(old.len() + add.len());
             v.extend_from_slice(old);
             v.extend_from_slice(&add);
             let len = v.len();
-            (Action::Set(v.freeze(), Expiry::Keep), Ok(len))
+            (Action::Set(Value::from(v), Expiry::Keep), Ok(len))
         });
         Some(match r {
             Ok(Ok(len)) => {

@@ -73,9 +73,9 @@ impl Copy {
 
 /// A live key's value and deadline, read together.
 pub(crate) fn read_with_expiry(
-    db: &kvs::Store<Bytes>,
+    db: &kvs::Store<crate::value::Value>,
     key: &Bytes,
-) -> Option<(Bytes, Option<std::time::SystemTime>)> {
+) -> Option<(crate::value::Value, Option<std::time::SystemTime>)> {
     db.compute(key, |e| {
         (Action::Keep, e.map(|e| (e.value().clone(), e.expires_at())))
     })

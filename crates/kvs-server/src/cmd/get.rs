@@ -20,6 +20,6 @@ impl Get {
     pub(crate) fn apply(self, ctx: &mut Ctx<'_>) -> Option<Frame> {
         let found = ctx.db().get(&self.key).ok();
         ctx.hit(found.is_some());
-        Some(found.map_or(Frame::Null, Frame::Bulk))
+        Some(found.map_or(Frame::Null, Frame::Str))
     }
 }

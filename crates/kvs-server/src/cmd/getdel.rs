@@ -23,6 +23,6 @@ impl GetDel {
         if old.is_some() {
             ctx.dirty(1);
         }
-        Some(old.map_or(Frame::Null, Frame::Bulk))
+        Some(old.map_or(Frame::Null, Frame::Str))
     }
 }

@@ -58,7 +58,7 @@ impl GetEx {
                 if v.is_some() && expiry.is_some() {
                     ctx.dirty(1);
                 }
-                Some(v.map_or(Frame::Null, Frame::Bulk))
+                Some(v.map_or(Frame::Null, Frame::Str))
             }
             Err(kvs::Error::InvalidTTL) => Some(invalid_expire("getex")),
             Err(e) => Some(store_error(e)),

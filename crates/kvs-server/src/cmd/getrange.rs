@@ -35,7 +35,7 @@ impl GetRange {
 }
 
 /// Redis's `getrangeCommand` arithmetic.
-fn range(v: &Bytes, mut start: i64, mut end: i64) -> Bytes {
+fn range(v: &[u8], mut start: i64, mut end: i64) -> Bytes {
     let len = v.len() as i64;
     if start < 0 && end < 0 && start > end {
         return Bytes::new();
@@ -54,7 +54,7 @@ fn range(v: &Bytes, mut start: i64, mut end: i64) -> Bytes {
     if len == 0 || start > end {
         return Bytes::new();
     }
-    v.slice(start as usize..=end as usize)
+    Bytes::copy_from_slice(&v[start as usize..=end as usize])
 }
 
 #[cfg(test)]

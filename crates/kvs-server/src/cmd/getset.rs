@@ -31,7 +31,7 @@ impl GetSet {
         Some(match old {
             Ok(old) => {
                 ctx.dirty(1);
-                old.map_or(Frame::Null, Frame::Bulk)
+                old.map_or(Frame::Null, Frame::Str)
             }
             Err(e) => store_error(e),
         })

@@ -7,6 +7,7 @@ use kvs::{Action, Expiry};
 use super::{store_error, Ctx};
 use crate::frame::Frame;
 use crate::parse::{parse_i64, Parse, ParseError};
+use crate::value::Value;
 
 pub(crate) struct IncrBy {
     key: Bytes,
@@ -62,7 +63,7 @@ impl IncrBy {
                 },
             };
             match old.checked_add(by) {
-                Some(n) => (Action::Set(Bytes::from(n.to_string()), Expiry::Keep), Ok(n)),
+                Some(n) => (Action::Set(Value::from(n.to_string()), Expiry::Keep), Ok(n)),
                 None => (Action::Keep, Err(Fail::Overflow)),
             }
         });

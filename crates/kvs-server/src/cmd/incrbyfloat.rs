@@ -6,6 +6,7 @@ use kvs::{Action, Expiry};
 use super::{store_error, Ctx};
 use crate::frame::{format_double, Frame};
 use crate::parse::{parse_f64, Parse, ParseError};
+use crate::value::Value;
 
 pub(crate) struct IncrByFloat {
     key: Bytes,
@@ -40,13 +41,13 @@ impl IncrByFloat {
             if !n.is_finite() {
                 return (Action::Keep, Err(Fail::NotFinite));
             }
-            let text = Bytes::from(format_double(n));
+            let text = Value::from(format_double(n));
             (Action::Set(text.clone(), Expiry::Keep), Ok(text))
         });
         Some(match r {
             Ok(Ok(text)) => {
                 ctx.dirty(1);
-                Frame::Bulk(text)
+                Frame::Str(text)
             }
             Ok(Err(Fail::NotFloat)) => Frame::err("ERR value is not a valid float"),
             Ok(Err(Fail::NotFinite)) => Frame::err("ERR increment would produce NaN or Infinity"),

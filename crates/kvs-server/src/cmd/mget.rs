@@ -29,7 +29,7 @@ impl Mget {
         Some(Frame::Array(
             r.results
                 .into_iter()
-                .map(|v| v.map_or(Frame::Null, Frame::Bulk))
+                .map(|v| v.map_or(Frame::Null, Frame::Str))
                 .collect(),
         ))
     }

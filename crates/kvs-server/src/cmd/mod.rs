@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use kvs::{Expiry, Store};
 
+use crate::value::Value;
+
 use crate::frame::Frame;
 use crate::parse::{Parse, ParseError};
 use crate::session::Session;
@@ -72,7 +74,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The client's selected database.
-    pub(crate) fn db(&self) -> &Store<Bytes> {
+    pub(crate) fn db(&self) -> &Store<Value> {
         self.shared.dbs.get(self.session.db)
     }
 
@@ -93,8 +95,8 @@ impl Ctx<'_> {
 
 /// A value to keep: copied out of the request buffer, so a stored value does
 /// not pin the whole read buffer it arrived in.
-pub(crate) fn own(v: &Bytes) -> Bytes {
-    Bytes::copy_from_slice(v)
+pub(crate) fn own(v: &Bytes) -> Value {
+    Value::from(&v[..])
 }
 
 /// The reply for a store failure (the store is closed only during shutdown).

@@ -5,13 +5,14 @@ use bytes::Bytes;
 use super::{own, store_error, Ctx};
 use crate::frame::Frame;
 use crate::parse::{Parse, ParseError};
+use crate::value::Value;
 
 pub(crate) struct Mset {
-    pairs: Vec<(Bytes, Bytes)>,
+    pairs: Vec<(Bytes, Value)>,
 }
 
 /// Reads `key value` pairs (MSET, MSETNX).
-pub(crate) fn pairs(p: &mut Parse) -> Result<Vec<(Bytes, Bytes)>, ParseError> {
+pub(crate) fn pairs(p: &mut Parse) -> Result<Vec<(Bytes, Value)>, ParseError> {
     if p.remaining() == 0 || p.remaining() % 2 != 0 {
         return Err(ParseError::WrongArity);
     }

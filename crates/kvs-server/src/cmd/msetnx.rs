@@ -6,9 +6,10 @@ use super::mset::pairs;
 use super::{store_error, Ctx};
 use crate::frame::Frame;
 use crate::parse::{Parse, ParseError};
+use crate::value::Value;
 
 pub(crate) struct MsetNx {
-    pairs: Vec<(Bytes, Bytes)>,
+    pairs: Vec<(Bytes, Value)>,
 }
 
 impl MsetNx {

@@ -94,7 +94,7 @@ impl Set {
                     ctx.dirty(1);
                 }
                 Some(if get {
-                    old.map_or(Frame::Null, Frame::Bulk)
+                    old.map_or(Frame::Null, Frame::Str)
                 } else if written {
                     Frame::ok()
                 } else {

@@ -1,11 +1,12 @@
 //! `SETRANGE key offset value`: overwrite from an offset, zero-padding; the new length.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use kvs::{Action, Expiry};
 
 use super::{store_error, Ctx};
 use crate::frame::Frame;
 use crate::parse::{Parse, ParseError};
+use crate::value::Value;
 
 pub(crate) struct SetRange {
     key: Bytes,
@@ -45,10 +46,10 @@ impl SetRange {
             }
             let offset = offset as usize;
             let len = old.len().max(offset + add.len());
-            let mut v = BytesMut::zeroed(len);
+            let mut v = vec![0u8; len];
             v[..old.len()].copy_from_slice(old);
             v[offset..offset + add.len()].copy_from_slice(&add);
-            (Action::Set(v.freeze(), Expiry::Keep), Ok(len))
+            (Action::Set(Value::from(v), Expiry::Keep), Ok(len))
         });
         Some(match r {
             Ok(Ok(len)) => {
