@@ -452,3 +452,39 @@ fn version_1_golden_files_stay_readable() {
     assert_eq!(x.get("x").unwrap(), "");
     assert!(y.is_empty(), "its one record expired in 1970");
 }
+
+static PANIC_ON_SERIALIZE: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// A value whose serialisation panics while the flag is set.
+#[derive(Clone, PartialEq, Debug, serde::Deserialize)]
+struct Fragile(u8);
+
+impl serde::Serialize for Fragile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        assert!(
+            !PANIC_ON_SERIALIZE.load(std::sync::atomic::Ordering::Relaxed),
+            "fragile"
+        );
+        s.serialize_u8(self.0)
+    }
+}
+
+#[test]
+fn a_panicking_save_leaves_the_store_and_later_saves_working() {
+    let c = clock();
+    let a: Store<Fragile> = store(&c, 4);
+    a.set("k", Fragile(1)).unwrap();
+    PANIC_ON_SERIALIZE.store(true, std::sync::atomic::Ordering::Relaxed);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.save_to(Vec::new())));
+    assert!(r.is_err());
+    // The abandoned save no longer asks writers to copy (which would
+    // serialise, and panic, here).
+    a.set("k", Fragile(2)).unwrap();
+    PANIC_ON_SERIALIZE.store(false, std::sync::atomic::Ordering::Relaxed);
+    let mut bytes = Vec::new();
+    a.save_to(&mut bytes).unwrap();
+    let b: Store<Fragile> = store(&c, 4);
+    b.load_from(&bytes[..]).unwrap();
+    assert_eq!(b.get("k").unwrap(), Fragile(2));
+}

@@ -191,25 +191,31 @@ pub(crate) fn begin<'a, V>(
 /// Copies every shard no writer has copied yet (each under its read lock, so
 /// readers never wait), ends the save and returns the images in shard order.
 pub(crate) fn finish<V>(capture: Capture<'_, V>) -> Vec<ShardImage> {
-    let Capture {
-        shards,
-        gate,
-        _serial,
-        active,
-    } = capture;
-    debug_assert!(active.started.load(Ordering::Relaxed));
-    for cell in shards {
+    debug_assert!(capture.active.started.load(Ordering::Relaxed));
+    for cell in capture.shards {
         let shard = cell.lock.read();
-        if cell.copied_epoch.load(Ordering::Relaxed) < active.epoch {
-            active.fill(cell, &shard);
+        if cell.copied_epoch.load(Ordering::Relaxed) < capture.active.epoch {
+            capture.active.fill(cell, &shard);
         }
     }
-    // Every shard is copied: writers may stop checking.
-    gate.active_epoch.store(0, Ordering::Release);
-    *gate.active.lock() = None;
-    active
+    let images = capture
+        .active
         .slots
         .iter()
         .map(|s| s.lock().take().expect("every shard was copied"))
-        .collect()
+        .collect();
+    // Dropping the capture ends the save.
+    drop(capture);
+    images
+}
+
+impl<V> Drop for Capture<'_, V> {
+    /// Ends the save: after `finish` every shard is copied, so writers may
+    /// stop checking. If the save is abandoned instead (a value's `Serialize`
+    /// panicked), this still stops writers from copying for a save that will
+    /// never use the copies.
+    fn drop(&mut self) {
+        self.gate.active_epoch.store(0, Ordering::Release);
+        *self.gate.active.lock() = None;
+    }
 }
