@@ -25,6 +25,11 @@ pub const MAX_MULTIBULK: i64 = 1024 * 1024;
 /// How much the read buffer grows by when it is full.
 const READ_CHUNK: usize = 16 * 1024;
 
+/// Redis's caps for a client that has not authenticated yet (when a password
+/// is set), so a stranger cannot make the server reserve large buffers.
+const UNAUTH_MAX_MULTIBULK: i64 = 10;
+const UNAUTH_MAX_BULK: usize = 16 * 1024;
+
 /// Size limits on what one client may send or be sent.
 ///
 /// ```
@@ -69,6 +74,8 @@ impl ProtocolError {
 /// vector for an empty request, which is skipped, as Redis does).
 ///
 /// `scratch` is reused between calls so framing does not allocate.
+/// `authenticated` is false for a client that still owes `AUTH`: its
+/// requests get Redis's small caps.
 ///
 /// ```
 /// use bytes::BytesMut;
@@ -76,20 +83,21 @@ impl ProtocolError {
 /// let mut buf = BytesMut::from(&b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nPING\r\n*1\r\n$4\r\nPI"[..]);
 /// let mut scratch = Vec::new();
 /// let l = Limits::default();
-/// assert_eq!(parse_request(&mut buf, &l, &mut scratch).unwrap().unwrap(), vec!["GET", "k"]);
-/// assert_eq!(parse_request(&mut buf, &l, &mut scratch).unwrap().unwrap(), vec!["PING"]);
-/// assert_eq!(parse_request(&mut buf, &l, &mut scratch).unwrap(), None);
+/// assert_eq!(parse_request(&mut buf, &l, &mut scratch, true).unwrap().unwrap(), vec!["GET", "k"]);
+/// assert_eq!(parse_request(&mut buf, &l, &mut scratch, true).unwrap().unwrap(), vec!["PING"]);
+/// assert_eq!(parse_request(&mut buf, &l, &mut scratch, true).unwrap(), None);
 /// ```
 pub fn parse_request(
     buf: &mut BytesMut,
     limits: &Limits,
     scratch: &mut Vec<(usize, usize)>,
+    authenticated: bool,
 ) -> Result<Option<Vec<Bytes>>, ProtocolError> {
     if buf.is_empty() {
         return Ok(None);
     }
     if buf[0] == b'*' {
-        parse_multibulk(buf, limits, scratch)
+        parse_multibulk(buf, limits, scratch, authenticated)
     } else {
         parse_inline(buf)
     }
@@ -130,12 +138,16 @@ fn parse_multibulk(
     buf: &mut BytesMut,
     limits: &Limits,
     scratch: &mut Vec<(usize, usize)>,
+    authenticated: bool,
 ) -> Result<Option<Vec<Bytes>>, ProtocolError> {
     let Some((count, mut pos)) = header(buf, 0, "mbulk")? else {
         return Ok(None);
     };
     if count > MAX_MULTIBULK || count == i64::MIN {
         return Err(ProtocolError::new("invalid multibulk length"));
+    }
+    if !authenticated && count > UNAUTH_MAX_MULTIBULK {
+        return Err(ProtocolError::new("unauthenticated multibulk length"));
     }
     if count <= 0 {
         buf.advance(pos);
@@ -159,10 +171,15 @@ fn parse_multibulk(
             return Err(ProtocolError::new("invalid bulk length"));
         }
         let len = len as usize;
+        if !authenticated && len > UNAUTH_MAX_BULK {
+            return Err(ProtocolError::new("unauthenticated bulk length"));
+        }
         if buf.len() < start + len + 2 {
-            // Make room for the whole argument at once rather than growing
-            // the buffer read by read.
-            buf.reserve(start + len + 2 - buf.len());
+            // Grow towards the whole argument by doubling, not all at once: a
+            // header alone must not make the server reserve 512 MB, and
+            // doubling keeps a long argument's copying linear.
+            let missing = start + len + 2 - buf.len();
+            buf.reserve(missing.min(buf.len().max(READ_CHUNK)));
             return Ok(None);
         }
         scratch.push((start, len));
@@ -315,11 +332,19 @@ impl Connection {
     ///
     /// ```no_run
     /// # async fn f(mut c: kvs_server::connection::Connection) {
-    /// while let Ok(Some(args)) = c.next_request() { let _ = args; }
+    /// while let Ok(Some(args)) = c.next_request(true) { let _ = args; }
     /// # }
     /// ```
-    pub fn next_request(&mut self) -> Result<Option<Vec<Bytes>>, ProtocolError> {
-        parse_request(&mut self.read, &self.limits, &mut self.scratch)
+    pub fn next_request(
+        &mut self,
+        authenticated: bool,
+    ) -> Result<Option<Vec<Bytes>>, ProtocolError> {
+        parse_request(
+            &mut self.read,
+            &self.limits,
+            &mut self.scratch,
+            authenticated,
+        )
     }
 
     /// Waits for more input.
@@ -397,7 +422,7 @@ mod tests {
 
     fn one(input: &[u8]) -> Result<Option<Vec<Bytes>>, ProtocolError> {
         let mut buf = BytesMut::from(input);
-        parse_request(&mut buf, &Limits::default(), &mut Vec::new())
+        parse_request(&mut buf, &Limits::default(), &mut Vec::new(), true)
     }
 
     #[test]
@@ -450,11 +475,39 @@ mod tests {
             ..Limits::default()
         };
         assert_eq!(
-            parse_request(&mut buf, &limits, &mut Vec::new())
+            parse_request(&mut buf, &limits, &mut Vec::new(), true)
                 .unwrap_err()
                 .0,
             "ERR Protocol error: invalid bulk length"
         );
+    }
+
+    #[test]
+    fn unauthenticated_clients_get_small_caps() {
+        let mut buf = BytesMut::from(&b"*11\r\n"[..]);
+        assert_eq!(
+            parse_request(&mut buf, &Limits::default(), &mut Vec::new(), false)
+                .unwrap_err()
+                .0,
+            "ERR Protocol error: unauthenticated multibulk length"
+        );
+        let mut buf = BytesMut::from(&b"*2\r\n$4\r\nAUTH\r\n$16385\r\n"[..]);
+        assert_eq!(
+            parse_request(&mut buf, &Limits::default(), &mut Vec::new(), false)
+                .unwrap_err()
+                .0,
+            "ERR Protocol error: unauthenticated bulk length"
+        );
+    }
+
+    #[test]
+    fn a_bulk_header_alone_does_not_reserve_its_length() {
+        let mut buf = BytesMut::from(&b"*1\r\n$400000000\r\n"[..]);
+        assert_eq!(
+            parse_request(&mut buf, &Limits::default(), &mut Vec::new(), true),
+            Ok(None)
+        );
+        assert!(buf.capacity() < 1 << 20, "{}", buf.capacity());
     }
 
     #[test]

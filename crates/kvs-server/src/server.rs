@@ -210,7 +210,7 @@ async fn handle(
     let mut session = Session::new(Arc::clone(&info), authenticated);
     loop {
         loop {
-            match conn.next_request() {
+            match conn.next_request(session.authenticated) {
                 Ok(Some(args)) if args.is_empty() => continue,
                 Ok(Some(args)) => {
                     if let Some(reply) = cmd::execute(args, shared, &mut session) {
