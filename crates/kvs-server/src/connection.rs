@@ -93,13 +93,29 @@ pub fn parse_request(
     scratch: &mut Vec<(usize, usize)>,
     authenticated: bool,
 ) -> Result<Option<Vec<Bytes>>, ProtocolError> {
+    let mut out = Vec::new();
+    let framed = frame_request(buf, limits, scratch, authenticated, &mut out)?;
+    Ok(framed.then_some(out))
+}
+
+/// [`parse_request`] into a caller's vector (cleared first), so a connection
+/// reuses one vector for all its requests: `Ok(false)` if no complete request
+/// is buffered yet.
+fn frame_request(
+    buf: &mut BytesMut,
+    limits: &Limits,
+    scratch: &mut Vec<(usize, usize)>,
+    authenticated: bool,
+    out: &mut Vec<Bytes>,
+) -> Result<bool, ProtocolError> {
+    out.clear();
     if buf.is_empty() {
-        return Ok(None);
+        return Ok(false);
     }
     if buf[0] == b'*' {
-        parse_multibulk(buf, limits, scratch, authenticated)
+        parse_multibulk(buf, limits, scratch, authenticated, out)
     } else {
-        parse_inline(buf)
+        parse_inline(buf, out)
     }
 }
 
@@ -139,9 +155,10 @@ fn parse_multibulk(
     limits: &Limits,
     scratch: &mut Vec<(usize, usize)>,
     authenticated: bool,
-) -> Result<Option<Vec<Bytes>>, ProtocolError> {
+    out: &mut Vec<Bytes>,
+) -> Result<bool, ProtocolError> {
     let Some((count, mut pos)) = header(buf, 0, "mbulk")? else {
-        return Ok(None);
+        return Ok(false);
     };
     if count > MAX_MULTIBULK || count == i64::MIN {
         return Err(ProtocolError::new("invalid multibulk length"));
@@ -151,12 +168,12 @@ fn parse_multibulk(
     }
     if count <= 0 {
         buf.advance(pos);
-        return Ok(Some(Vec::new()));
+        return Ok(true);
     }
     scratch.clear();
     for _ in 0..count {
         if pos >= buf.len() {
-            return Ok(None);
+            return Ok(false);
         }
         if buf[pos] != b'$' {
             return Err(ProtocolError::new(format!(
@@ -165,7 +182,7 @@ fn parse_multibulk(
             )));
         }
         let Some((len, start)) = header(buf, pos, "bulk")? else {
-            return Ok(None);
+            return Ok(false);
         };
         if len < 0 || len as u64 > limits.max_bulk as u64 {
             return Err(ProtocolError::new("invalid bulk length"));
@@ -180,33 +197,30 @@ fn parse_multibulk(
             // doubling keeps a long argument's copying linear.
             let missing = start + len + 2 - buf.len();
             buf.reserve(missing.min(buf.len().max(READ_CHUNK)));
-            return Ok(None);
+            return Ok(false);
         }
         scratch.push((start, len));
         pos = start + len + 2;
     }
     let frame = buf.split_to(pos).freeze();
-    Ok(Some(
-        scratch
-            .iter()
-            .map(|&(s, l)| frame.slice(s..s + l))
-            .collect(),
-    ))
+    out.extend(scratch.iter().map(|&(s, l)| frame.slice(s..s + l)));
+    Ok(true)
 }
 
-fn parse_inline(buf: &mut BytesMut) -> Result<Option<Vec<Bytes>>, ProtocolError> {
+fn parse_inline(buf: &mut BytesMut, out: &mut Vec<Bytes>) -> Result<bool, ProtocolError> {
     let Some(nl) = memchr(b'\n', buf) else {
         if buf.len() > MAX_INLINE {
             return Err(ProtocolError::new("too big inline request"));
         }
-        return Ok(None);
+        return Ok(false);
     };
     let line = buf.split_to(nl + 1);
     let line = line.strip_suffix(b"\n").unwrap_or(&line);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    split_inline(line)
-        .map(Some)
-        .ok_or_else(|| ProtocolError::new("unbalanced quotes in request"))
+    let args =
+        split_inline(line).ok_or_else(|| ProtocolError::new("unbalanced quotes in request"))?;
+    out.extend(args);
+    Ok(true)
 }
 
 /// Splits an inline request into arguments as `sdssplitargs` does: spaces
@@ -328,22 +342,27 @@ impl Connection {
         }
     }
 
-    /// The next complete buffered request, if any (see [`parse_request`]).
+    /// Frames the next complete buffered request into `args` (see
+    /// [`parse_request`]): `Ok(false)` if none is complete yet. Reusing one
+    /// `args` vector keeps framing free of allocation.
     ///
     /// ```no_run
     /// # async fn f(mut c: kvs_server::connection::Connection) {
-    /// while let Ok(Some(args)) = c.next_request(true) { let _ = args; }
+    /// let mut args = Vec::new();
+    /// while let Ok(true) = c.next_request(true, &mut args) { let _ = &args; }
     /// # }
     /// ```
     pub fn next_request(
         &mut self,
         authenticated: bool,
-    ) -> Result<Option<Vec<Bytes>>, ProtocolError> {
-        parse_request(
+        args: &mut Vec<Bytes>,
+    ) -> Result<bool, ProtocolError> {
+        frame_request(
             &mut self.read,
             &self.limits,
             &mut self.scratch,
             authenticated,
+            args,
         )
     }
 

@@ -53,39 +53,45 @@ impl ParseError {
 /// ```
 /// use bytes::Bytes;
 /// use kvs_server::parse::{Parse, ParseError};
-/// let mut p = Parse::new(vec![Bytes::from("k"), Bytes::from("10")]);
+/// let mut args = vec![Bytes::from("k"), Bytes::from("10")];
+/// let mut p = Parse::new(&mut args);
 /// assert_eq!(p.next_bytes().unwrap(), "k");
 /// assert_eq!(p.next_int().unwrap(), 10);
 /// assert_eq!(p.finish(), Ok(()));
 /// assert_eq!(p.next_bytes(), Err(ParseError::WrongArity));
 /// ```
 #[derive(Debug)]
-pub struct Parse {
-    args: std::vec::IntoIter<Bytes>,
+pub struct Parse<'a> {
+    args: std::vec::Drain<'a, Bytes>,
 }
 
-impl Parse {
-    /// A cursor over `args` (the command name already removed).
+impl<'a> Parse<'a> {
+    /// A cursor over `args` (the command name already removed), taking them
+    /// out of the vector, which keeps its capacity for the next request.
     ///
     /// ```
-    /// let p = kvs_server::parse::Parse::new(vec![]);
+    /// let mut args = vec![];
+    /// let p = kvs_server::parse::Parse::new(&mut args);
     /// assert_eq!(p.remaining(), 0);
     /// ```
-    pub fn new(args: Vec<Bytes>) -> Parse {
+    pub fn new(args: &'a mut Vec<Bytes>) -> Parse<'a> {
         Parse {
-            args: args.into_iter(),
+            args: args.drain(..),
         }
     }
 
-    /// A cursor over what is left of a request after its name.
-    pub(crate) fn of(args: std::vec::IntoIter<Bytes>) -> Parse {
-        Parse { args }
+    /// A cursor over a request's arguments after its name (`args[0]`).
+    pub(crate) fn after_name(args: &'a mut Vec<Bytes>) -> Parse<'a> {
+        Parse {
+            args: args.drain(1..),
+        }
     }
 
     /// How many arguments are left.
     ///
     /// ```
-    /// let p = kvs_server::parse::Parse::new(vec!["a".into()]);
+    /// let mut args = vec!["a".into()];
+    /// let p = kvs_server::parse::Parse::new(&mut args);
     /// assert_eq!(p.remaining(), 1);
     /// ```
     pub fn remaining(&self) -> usize {
@@ -95,7 +101,8 @@ impl Parse {
     /// The next argument: `WrongArity` if there is none.
     ///
     /// ```
-    /// let mut p = kvs_server::parse::Parse::new(vec!["a".into()]);
+    /// let mut args = vec!["a".into()];
+    /// let mut p = kvs_server::parse::Parse::new(&mut args);
     /// assert_eq!(p.next_bytes().unwrap(), "a");
     /// ```
     pub fn next_bytes(&mut self) -> Result<Bytes, ParseError> {
@@ -105,7 +112,8 @@ impl Parse {
     /// The next argument, if any.
     ///
     /// ```
-    /// let mut p = kvs_server::parse::Parse::new(vec![]);
+    /// let mut args = vec![];
+    /// let mut p = kvs_server::parse::Parse::new(&mut args);
     /// assert!(p.try_next().is_none());
     /// ```
     pub fn try_next(&mut self) -> Option<Bytes> {
@@ -116,7 +124,8 @@ impl Parse {
     /// no `+`, no leading zeros).
     ///
     /// ```
-    /// let mut p = kvs_server::parse::Parse::new(vec!["-5".into(), "05".into()]);
+    /// let mut args = vec!["-5".into(), "05".into()];
+    /// let mut p = kvs_server::parse::Parse::new(&mut args);
     /// assert_eq!(p.next_int().unwrap(), -5);
     /// assert!(p.next_int().is_err());
     /// ```
@@ -128,7 +137,8 @@ impl Parse {
     /// Every argument left.
     ///
     /// ```
-    /// let mut p = kvs_server::parse::Parse::new(vec!["a".into(), "b".into()]);
+    /// let mut args = vec!["a".into(), "b".into()];
+    /// let mut p = kvs_server::parse::Parse::new(&mut args);
     /// assert_eq!(p.rest().len(), 2);
     /// ```
     pub fn rest(&mut self) -> Vec<Bytes> {
@@ -138,7 +148,8 @@ impl Parse {
     /// `WrongArity` if any argument is left.
     ///
     /// ```
-    /// let mut p = kvs_server::parse::Parse::new(vec!["a".into()]);
+    /// let mut args = vec!["a".into()];
+    /// let mut p = kvs_server::parse::Parse::new(&mut args);
     /// assert!(p.finish().is_err());
     /// ```
     pub fn finish(&mut self) -> Result<(), ParseError> {

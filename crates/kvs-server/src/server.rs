@@ -208,12 +208,14 @@ async fn handle(
 ) -> std::io::Result<()> {
     let authenticated = shared.settings.requirepass().is_none();
     let mut session = Session::new(Arc::clone(&info), authenticated);
+    // One argument vector for every request of this connection.
+    let mut args = Vec::new();
     loop {
         loop {
-            match conn.next_request(session.authenticated) {
-                Ok(Some(args)) if args.is_empty() => continue,
-                Ok(Some(args)) => {
-                    if let Some(reply) = cmd::execute(args, shared, &mut session) {
+            match conn.next_request(session.authenticated, &mut args) {
+                Ok(true) if args.is_empty() => continue,
+                Ok(true) => {
+                    if let Some(reply) = cmd::execute(&mut args, shared, &mut session) {
                         conn.push_reply(&reply, session.proto);
                     }
                     if conn.output_over_limit() {
@@ -229,7 +231,7 @@ async fn handle(
                         conn.flush().await?;
                     }
                 }
-                Ok(None) => break,
+                Ok(false) => break,
                 Err(e) => {
                     tracing::debug!("client {}: {}", info.addr, e.0);
                     conn.push_reply(&crate::frame::Frame::Error(e.0.into()), session.proto);

@@ -272,11 +272,14 @@ fn allowed_before_auth(cmd: &Command) -> bool {
 
 /// Runs one request (`args[0]` is the command name) and returns its reply
 /// (`None` when the command replies nothing, as `SHUTDOWN` on success).
-pub(crate) fn execute(args: Vec<Bytes>, shared: &Shared, session: &mut Session) -> Option<Frame> {
+pub(crate) fn execute(
+    args: &mut Vec<Bytes>,
+    shared: &Shared,
+    session: &mut Session,
+) -> Option<Frame> {
     session.local.commands += 1;
-    let mut it = args.into_iter();
-    let name = it.next()?;
-    let mut p = Parse::of(it);
+    let name = std::mem::take(args.first_mut()?);
+    let mut p = Parse::after_name(args);
     let mut lower = [0u8; 16];
     let known = if name.len() <= lower.len() {
         let lower = &mut lower[..name.len()];
