@@ -3,6 +3,7 @@
 use std::borrow::Borrow;
 use std::fmt;
 use std::ops::Deref;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -15,8 +16,11 @@ use bytes::Bytes;
 ///
 /// A key of up to [`Key::INLINE`] bytes is stored inside the `Key` itself (24
 /// bytes in all), so the common short key costs no allocation and a lookup
-/// compares it without chasing a pointer; longer keys live in one exact-size
-/// heap allocation.
+/// compares it without chasing a pointer; longer keys live in one shared heap
+/// allocation, so cloning a `Key` never copies its bytes. That also makes
+/// `Key` a compact value type for byte-string values (the server stores its
+/// values as `Key`s); it serializes as a serde byte string, like
+/// `bytes::Bytes`.
 ///
 /// ```
 /// use kvs::Key;
@@ -33,7 +37,7 @@ pub struct Key(Repr);
 #[derive(Clone)]
 enum Repr {
     Inline { len: u8, buf: [u8; Key::INLINE] },
-    Heap(Box<[u8]>),
+    Heap(Arc<[u8]>),
 }
 
 impl Key {
@@ -66,17 +70,14 @@ impl Key {
         std::str::from_utf8(self.as_bytes()).ok()
     }
 
-    /// The key's bytes as a boxed slice (copied for an inline key).
+    /// The key's bytes as a boxed slice (a copy).
     ///
     /// ```
     /// let bytes: Box<[u8]> = kvs::Key::from("a").into_boxed_bytes();
     /// assert_eq!(&*bytes, b"a");
     /// ```
     pub fn into_boxed_bytes(self) -> Box<[u8]> {
-        match self.0 {
-            Repr::Heap(b) => b,
-            Repr::Inline { .. } => self.as_bytes().into(),
-        }
+        self.as_bytes().into()
     }
 
     /// Copies `b`, inline if it is short enough.
@@ -89,19 +90,10 @@ impl Key {
                 buf,
             })
         } else {
-            Key(Repr::Heap(b.into()))
+            Key(Repr::Heap(Arc::from(b)))
         }
     }
 
-    /// Takes ownership of `b`'s allocation when the key is long, copies it
-    /// inline when short.
-    fn owned(b: Vec<u8>) -> Self {
-        if b.len() <= Self::INLINE {
-            Self::copy(&b)
-        } else {
-            Key(Repr::Heap(b.into_boxed_slice()))
-        }
-    }
 }
 
 impl Deref for Key {
@@ -173,16 +165,12 @@ impl<const N: usize> From<&[u8; N]> for Key {
 }
 impl From<Vec<u8>> for Key {
     fn from(b: Vec<u8>) -> Self {
-        Key::owned(b)
+        Key::copy(&b)
     }
 }
 impl From<Box<[u8]>> for Key {
     fn from(b: Box<[u8]>) -> Self {
-        if b.len() <= Key::INLINE {
-            Key::copy(&b)
-        } else {
-            Key(Repr::Heap(b))
-        }
+        Key::copy(&b)
     }
 }
 impl From<&str> for Key {
@@ -197,7 +185,7 @@ impl From<&String> for Key {
 }
 impl From<String> for Key {
     fn from(s: String) -> Self {
-        Key::owned(s.into_bytes())
+        Key::copy(s.as_bytes())
     }
 }
 impl From<Bytes> for Key {
@@ -217,15 +205,48 @@ impl From<&Key> for Key {
 }
 impl From<Key> for Bytes {
     fn from(k: Key) -> Self {
-        match k.0 {
-            Repr::Heap(b) => Bytes::from(b),
-            Repr::Inline { .. } => Bytes::copy_from_slice(k.as_bytes()),
-        }
+        Bytes::copy_from_slice(k.as_bytes())
     }
 }
 impl From<Key> for Vec<u8> {
     fn from(k: Key) -> Self {
         k.into_boxed_bytes().into_vec()
+    }
+}
+
+/// A serde byte string, as `bytes::Bytes` serializes, so stored keys and
+/// `Key` values read back the same whichever of the two wrote them.
+impl serde::Serialize for Key {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.as_bytes())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a byte string")
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Key, E> {
+                Ok(Key::copy(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(Key::copy(v.as_bytes()))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Key, A::Error> {
+                // The hint comes from the input: never trust it for more
+                // than a small reservation.
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+                while let Some(b) = seq.next_element::<u8>()? {
+                    out.push(b);
+                }
+                Ok(Key::copy(&out))
+            }
+        }
+        d.deserialize_byte_buf(Visitor)
     }
 }
 
@@ -256,6 +277,18 @@ mod tests {
         assert_eq!(Key::from(vec![7u8; 30]), Key::from(&[7u8; 30][..]));
         assert_eq!(Key::from(String::new()).as_bytes(), b"");
         assert_eq!(&*long.clone().into_boxed_bytes(), &[7u8; 23][..]);
+    }
+
+    #[test]
+    fn serializes_exactly_as_bytes_does() {
+        for len in [0usize, 5, 22, 23, 300] {
+            let data: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let as_key = postcard::to_allocvec(&Key::from(&data[..])).unwrap();
+            let as_bytes = postcard::to_allocvec(&Bytes::from(data.clone())).unwrap();
+            assert_eq!(as_key, as_bytes);
+            let back: Key = postcard::from_bytes(&as_bytes).unwrap();
+            assert_eq!(back.as_bytes(), &data[..]);
+        }
     }
 
     #[test]
