@@ -264,49 +264,16 @@ impl Settings {
         values.get(name).cloned().unwrap_or_default()
     }
 
-    /// Sets a parameter, with Redis's error texts.
-    pub(crate) fn set(&self, name: &[u8], value: &[u8]) -> Result<(), String> {
-        let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
-        let value = String::from_utf8_lossy(value).into_owned();
+    /// Sets parameters, all or none, with Redis's error texts.
+    pub(crate) fn set_all(&self, pairs: &[(&[u8], &[u8])]) -> Result<(), String> {
         let mut values = self.values.lock().expect("settings lock");
-        let Some((&key, _)) = values.get_key_value(lower.as_str()) else {
-            return Err(format!(
-                "ERR Unknown option or number of arguments for CONFIG SET - '{lower}'"
-            ));
-        };
-        let fail = |why: &str| {
-            format!("ERR CONFIG SET failed (possibly related to argument '{lower}') - {why}")
-        };
-        if IMMUTABLE.contains(&key) {
-            return Err(fail("can't set immutable config"));
+        let checked = pairs
+            .iter()
+            .map(|(name, value)| check(&values, name, value))
+            .collect::<Result<Vec<_>, String>>()?;
+        for (key, value) in checked {
+            values.insert(key, value);
         }
-        match key {
-            "save" => {
-                parse_save(&value).map_err(|_| fail("Invalid save parameters"))?;
-            }
-            "maxclients"
-            | "maxmemory"
-            | "timeout"
-            | "tcp-keepalive"
-            | "hz"
-            | "proto-max-bulk-len"
-            | "client-query-buffer-limit" => {
-                value
-                    .parse::<u64>()
-                    .map_err(|_| fail("argument couldn't be parsed into an integer"))?;
-            }
-            "appendonly"
-            | "protected-mode"
-            | "daemonize"
-            | "stop-writes-on-bgsave-error"
-            | "lazyfree-lazy-expire"
-                if value != "yes" && value != "no" =>
-            {
-                return Err(fail("argument must be 'yes' or 'no'"));
-            }
-            _ => {}
-        }
-        values.insert(key, value);
         Ok(())
     }
 
@@ -321,4 +288,45 @@ impl Settings {
     pub(crate) fn save_policy(&self) -> Vec<(u64, u64)> {
         parse_save(&self.value("save")).unwrap_or_default()
     }
+}
+
+/// Checks one `CONFIG SET` pair: the parameter's name and the value to store.
+fn check(
+    values: &BTreeMap<&'static str, String>,
+    name: &[u8],
+    value: &[u8],
+) -> Result<(&'static str, String), String> {
+    let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
+    let value = String::from_utf8_lossy(value).into_owned();
+    let Some((&key, _)) = values.get_key_value(lower.as_str()) else {
+        return Err(format!(
+            "ERR Unknown option or number of arguments for CONFIG SET - '{lower}'"
+        ));
+    };
+    let fail = |why: &str| {
+        format!("ERR CONFIG SET failed (possibly related to argument '{lower}') - {why}")
+    };
+    if IMMUTABLE.contains(&key) {
+        return Err(fail("can't set immutable config"));
+    }
+    match key {
+        "save" => {
+            parse_save(&value).map_err(|_| fail("Invalid save parameters"))?;
+        }
+        "maxclients" | "timeout" | "tcp-keepalive" | "hz" => {
+            value
+                .parse::<u64>()
+                .map_err(|_| fail("argument couldn't be parsed into an integer"))?;
+        }
+        "appendonly"
+        | "protected-mode"
+        | "stop-writes-on-bgsave-error"
+        | "lazyfree-lazy-expire"
+            if value != "yes" && value != "no" =>
+        {
+            return Err(fail("argument must be 'yes' or 'no'"));
+        }
+        _ => {}
+    }
+    Ok((key, value))
 }

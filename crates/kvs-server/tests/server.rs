@@ -179,6 +179,14 @@ fn command_and_config() {
         r.cmd("CONFIG GET"),
         err("ERR wrong number of arguments for 'config|get' command")
     );
+    // All or nothing: the valid first pair is not applied either.
+    assert!(r
+        .cmd("CONFIG SET maxclients 5 databases 4")
+        .starts_with("-ERR CONFIG SET failed"));
+    assert_eq!(
+        r.cmd("CONFIG GET maxclients"),
+        "*2\r\n$10\r\nmaxclients\r\n$5\r\n10000\r\n"
+    );
     assert_eq!(r.cmd("CONFIG RESETSTAT"), OK);
 }
 

@@ -62,12 +62,12 @@ impl ConfigCmd {
                 )
             }
             ConfigCmd::Set(pairs) => {
-                for (k, v) in &pairs {
-                    if let Err(text) = settings.set(k, v) {
-                        return Some(Frame::Error(text.into()));
-                    }
+                let pairs: Vec<(&[u8], &[u8])> =
+                    pairs.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+                match settings.set_all(&pairs) {
+                    Ok(()) => Frame::ok(),
+                    Err(text) => Frame::Error(text.into()),
                 }
-                Frame::ok()
             }
             ConfigCmd::ResetStat => {
                 let s = &ctx.shared.stats;
