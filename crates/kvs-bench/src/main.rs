@@ -18,6 +18,7 @@ mod report;
 mod rss;
 mod runner;
 mod scale;
+mod targets;
 mod workloads;
 
 use std::path::PathBuf;
@@ -140,6 +141,8 @@ pub struct Ctx {
     out: PathBuf,
     rows: Vec<Row>,
     results: Csv,
+    /// Goals checked by the workloads themselves (memory, TTL memory).
+    checks: Vec<targets::Check>,
 }
 
 impl Ctx {
@@ -243,6 +246,7 @@ fn run(args: Args) -> Result<(), BenchError> {
         out,
         rows: Vec::new(),
         results,
+        checks: Vec::new(),
     };
     let wanted = |w: &str| {
         args.workload.is_empty() || args.workload.iter().any(|a| a.eq_ignore_ascii_case(w))
@@ -278,6 +282,10 @@ fn run(args: Args) -> Result<(), BenchError> {
         workloads::snapshot::run(&mut ctx)?;
     }
     report::print_summary(&ctx.rows);
+    let mut targets_csv = Csv::create(&ctx.out, "targets.csv", targets::HEADER)?;
+    let mut checks = targets::throughput_checks(&ctx.rows);
+    checks.append(&mut ctx.checks);
+    targets::report(&checks, &mut targets_csv)?;
     let charts = plot::charts(&ctx.rows, &ctx.out).map_err(BenchError::Child)?;
     println!(
         "\nwrote {} and {} charts in {} ({:.1} s)",

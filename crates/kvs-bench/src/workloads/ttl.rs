@@ -18,6 +18,7 @@ use crate::ops::{generate, Dist, Mix, Op, OpKind};
 use crate::report::{Csv, Row};
 use crate::rss::rss;
 use crate::runner::run_for;
+use crate::targets::Check;
 use crate::{BenchError, Ctx};
 
 const MIX: Mix = Mix {
@@ -123,6 +124,21 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
                 f[2], f[3], f[4], f[7], f[13], f[14]
             );
             csv.line(&line)?;
+            if *map == "kvs" {
+                let ratio: f64 = f[13].parse().unwrap_or(f64::INFINITY);
+                ctx.checks.push(Check {
+                    target: "TTL churn: RSS / live data",
+                    workload: "TtlChurn".into(),
+                    keys: Str16::NAME.into(),
+                    distribution: Dist::Uniform.name().into(),
+                    threads: t,
+                    kvs: ratio,
+                    other: "static measure".into(),
+                    value: ratio,
+                    goal: "<=1.5",
+                    met: ratio <= 1.5,
+                });
+            }
             ctx.record_quiet(Row {
                 workload: "TtlChurn".into(),
                 keys: Str16::NAME.into(),
