@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::broadcast;
 
 use crate::cmd;
 use crate::config::Config;
@@ -184,10 +183,9 @@ fn admit(shared: &Arc<Shared>, socket: TcpStream, addr: SocketAddr, limits: Limi
         .expect("clients lock")
         .insert(id, Arc::clone(&info));
     let shared = Arc::clone(shared);
-    let stopping = shared.shutdown.subscribe();
     tokio::spawn(async move {
         let conn = Connection::new(socket, limits);
-        if let Err(e) = handle(&shared, conn, Arc::clone(&info), stopping).await {
+        if let Err(e) = handle(&shared, conn, Arc::clone(&info)).await {
             tracing::debug!("client {addr}: {e}");
         }
         shared.clients.lock().expect("clients lock").remove(&id);
@@ -204,7 +202,6 @@ async fn handle(
     shared: &Shared,
     mut conn: Connection,
     info: Arc<ClientInfo>,
-    mut stopping: broadcast::Receiver<StopReason>,
 ) -> std::io::Result<()> {
     let authenticated = shared.settings.requirepass().is_none();
     let mut session = Session::new(Arc::clone(&info), authenticated);
@@ -242,7 +239,9 @@ async fn handle(
         }
         session.publish(shared);
         conn.flush().await?;
-        if info.killed.load(Ordering::SeqCst) {
+        // Checked after registration in `admit`, so a client let in while
+        // the server was stopping still sees it.
+        if info.killed.load(Ordering::SeqCst) || shared.stopping.load(Ordering::SeqCst) {
             return Ok(());
         }
         tokio::select! {
@@ -254,7 +253,6 @@ async fn handle(
                     return Ok(());
                 }
             },
-            _ = stopping.recv() => return Ok(()),
             () = info.kill.notified() => return Ok(()),
         }
     }

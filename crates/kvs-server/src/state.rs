@@ -80,7 +80,10 @@ pub(crate) struct Shared {
     pub(crate) next_client_id: AtomicU64,
     pub(crate) started: Instant,
     pub(crate) port: u16,
+    /// The stop signal for the server's own tasks (accept loop, sweeper).
     pub(crate) shutdown: broadcast::Sender<StopReason>,
+    /// Set once stopping: connections check it between batches.
+    pub(crate) stopping: AtomicBool,
     pub(crate) limits: Limits,
     me: Weak<Shared>,
 }
@@ -100,6 +103,7 @@ impl Shared {
             started: Instant::now(),
             port,
             shutdown,
+            stopping: AtomicBool::new(false),
         })
     }
 
@@ -113,8 +117,15 @@ impl Shared {
         self.limits.max_bulk
     }
 
-    /// Asks every task to stop.
+    /// Asks every task to stop: the one stop signal. Connections are woken
+    /// through their own `kill` notifier rather than by each polling the
+    /// broadcast channel, whose receivers share one lock: a per-batch cost
+    /// on every connection otherwise.
     pub(crate) fn stop(&self, reason: StopReason) {
+        self.stopping.store(true, Ordering::SeqCst);
+        for c in self.clients.lock().expect("clients lock").values() {
+            c.kill.notify_one();
+        }
         let _ = self.shutdown.send(reason);
     }
 }

@@ -481,3 +481,20 @@ fn many_concurrent_clients() {
     assert_eq!(r.cmd("SELECT 1"), OK);
     assert_eq!(r.cmd("DBSIZE"), int(32));
 }
+
+#[test]
+fn stopping_closes_idle_clients_without_waiting_for_them() {
+    let mut s = TestServer::start();
+    let mut idle = s.raw();
+    assert_eq!(idle.cmd("PING"), "+PONG\r\n");
+    let started = std::time::Instant::now();
+    s.stop().unwrap();
+    // Had the idle client not been told, shutdown would wait out its 2 s
+    // drain for it.
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(idle.closed());
+}
