@@ -245,6 +245,9 @@ async fn handle(
             return Ok(());
         }
         tokio::select! {
+            // Input first: a kill or stop is rare, and is seen at the top of
+            // the next turn anyway.
+            biased;
             r = conn.read_more() => match r? {
                 ReadOutcome::Data => {}
                 ReadOutcome::Closed => return Ok(()),
