@@ -232,3 +232,28 @@ fn the_binary_refuses_a_corrupt_snapshot_with_one_line() {
     );
     assert!(last.contains("dump.kvs"), "{stderr}");
 }
+
+#[test]
+fn a_failing_save_is_reported_and_shutdown_refuses() {
+    let mut s = TestServer::start_with(|c| c.save = vec![(3600, 1)]);
+    // The data "directory" is a regular file: every save fails.
+    let blocker = s.dir.path().join("not-a-dir");
+    std::fs::write(&blocker, b"x").unwrap();
+    s.stop().unwrap();
+    let clock = kvs::ManualClock::new();
+    let mut c = config(&blocker, &clock);
+    c.save = vec![(3600, 1)];
+    let h = kvs_server::start(c).unwrap();
+    let mut r = Raw::connect(h.addr());
+    assert_eq!(r.cmd("SET a 1"), OK);
+    assert_eq!(r.cmd("SAVE"), err("ERR"));
+    assert_eq!(info_field(&mut r, "rdb_last_bgsave_status"), "err");
+    assert_eq!(
+        r.cmd("SHUTDOWN"),
+        err("ERR Errors trying to SHUTDOWN. Check logs.")
+    );
+    assert_eq!(r.cmd("GET a"), bulk("1"), "still serving");
+    // The signal path reports the failed save as its result.
+    let e = h.shutdown().unwrap_err();
+    assert!(e.contains("not-a-dir"), "{e}");
+}
