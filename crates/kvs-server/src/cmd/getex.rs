@@ -22,7 +22,7 @@ impl GetEx {
             persist: false,
         };
         while let Some(opt) = p.try_next() {
-            if is(&opt, "persist") && g.expire.is_none() && !g.persist {
+            if is(&opt, "persist") && g.expire.is_none() {
                 g.persist = true;
             } else if let Some(arg) = ExpireArg::parse(&opt, p) {
                 if g.expire.is_some() || g.persist {
