@@ -24,19 +24,31 @@ pub fn apply<K: BenchKey, M: BenchMap<K>>(map: &M, op: &Op<K>, value: u64) -> u6
     }
 }
 
-/// Runs each thread's sequence once, in parallel; returns the wall time from
-/// the moment all threads are ready to the moment the last one finishes,
-/// and the number of operations that found their key.
+/// Runs each thread's sequence once, in parallel, stopping a thread early
+/// once `cap` has passed since it started (checked every 256 operations), so
+/// one slow map cannot stretch the run; every map still replays a prefix of
+/// the same sequences. Returns the wall time (first start to last end) and
+/// the number of operations done.
 pub fn run_once<K: BenchKey, M: BenchMap<K>>(
     map: &M,
     per_thread: &[Vec<Op<K>>],
+    cap: Duration,
 ) -> (Duration, u64) {
     run_parallel(per_thread, |ops| {
+        let t0 = Instant::now();
         let mut found = 0u64;
-        for (i, op) in ops.iter().enumerate() {
-            found += apply(map, op, i as u64);
+        let mut done = 0usize;
+        for chunk in ops.chunks(256) {
+            for op in chunk {
+                found += apply(map, op, done as u64);
+                done += 1;
+            }
+            if t0.elapsed() > cap {
+                break;
+            }
         }
-        found
+        black_box(found);
+        done as u64
     })
 }
 
@@ -149,11 +161,66 @@ mod tests {
     use crate::maps::{with_map, MapKind, WithMap};
     use crate::ops::{generate, Dist, Mix};
 
+    /// Replays the sequences and returns the hits, counted by a wrapper.
     struct Replay(Vec<Vec<Op<u64>>>);
     impl WithMap<u64> for Replay {
         type Out = u64;
         fn run<M: BenchMap<u64>>(self, m: M) -> u64 {
-            run_once(&m, &self.0).1
+            let counted = Counted(m, std::sync::atomic::AtomicU64::new(0));
+            let (_, done) = run_once(&counted, &self.0, Duration::from_secs(3600));
+            assert_eq!(done, self.0.iter().map(|o| o.len() as u64).sum::<u64>());
+            counted.1.into_inner()
+        }
+    }
+
+    /// Counts the operations that found their key.
+    struct Counted<M>(M, std::sync::atomic::AtomicU64);
+    impl<M: BenchMap<u64>> BenchMap<u64> for Counted<M> {
+        fn get(&self, k: &u64) -> bool {
+            self.hit(self.0.get(k))
+        }
+        fn insert(&self, k: &u64, v: u64) {
+            self.0.insert(k, v)
+        }
+        fn remove(&self, k: &u64) -> bool {
+            self.hit(self.0.remove(k))
+        }
+        fn update(&self, k: &u64) -> bool {
+            self.hit(self.0.update(k))
+        }
+    }
+    impl<M> Counted<M> {
+        fn hit(&self, found: bool) -> bool {
+            self.1.fetch_add(u64::from(found), Ordering::Relaxed);
+            found
+        }
+    }
+
+    #[test]
+    fn run_once_stops_at_the_cap() {
+        // A sequence far too long to finish in a millisecond.
+        let ops = vec![generate::<u64>(
+            Mix {
+                read: 100,
+                insert: 0,
+                remove: 0,
+                update: 0,
+            },
+            Dist::Uniform,
+            10,
+            5_000_000,
+            1,
+        )];
+        let (t, done) = with_map(MapKind::StdRwLock, Capped(ops));
+        assert!(done < 5_000_000, "done {done} in {t:?}");
+        assert!(done >= 256);
+    }
+
+    struct Capped(Vec<Vec<Op<u64>>>);
+    impl WithMap<u64> for Capped {
+        type Out = (Duration, u64);
+        fn run<M: BenchMap<u64>>(self, m: M) -> (Duration, u64) {
+            run_once(&m, &self.0, Duration::from_millis(1))
         }
     }
 

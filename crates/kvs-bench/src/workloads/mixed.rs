@@ -80,16 +80,23 @@ fn run_keys<K: BenchKey>(ctx: &mut Ctx, w: Mixed, dist: Dist) -> std::io::Result
     let prefill = (keyspace as f64 * w.prefill()) as u64;
     for t in ctx.threads.clone() {
         let ops = per_thread::<K>(w.mix(), dist, keyspace, ctx.scale.ops, t, ctx.seed);
-        let total: usize = ops.iter().map(Vec::len).sum();
+        let cap = ctx.scale.cap;
         for kind in ctx.maps_of(&MapKind::ALL) {
-            let elapsed = with_map(kind, Timed { ops: &ops, prefill });
+            let (elapsed, done) = with_map(
+                kind,
+                Timed {
+                    ops: &ops,
+                    prefill,
+                    cap,
+                },
+            );
             ctx.record(Row {
                 workload: w.name().into(),
                 keys: K::NAME.into(),
                 distribution: dist.name().into(),
                 map: kind.name().into(),
                 threads: t,
-                ops: total as u64,
+                ops: done,
                 seconds: elapsed.as_secs_f64(),
             })?;
         }
@@ -97,19 +104,21 @@ fn run_keys<K: BenchKey>(ctx: &mut Ctx, w: Mixed, dist: Dist) -> std::io::Result
     Ok(())
 }
 
-/// Prefills a fresh map with key numbers `0..prefill`, then times the ops.
+/// Prefills a fresh map with key numbers `0..prefill`, then times the ops;
+/// returns the time and the operations done.
 struct Timed<'a, K> {
     ops: &'a [Vec<Op<K>>],
     prefill: u64,
+    cap: Duration,
 }
 
 impl<K: BenchKey> WithMap<K> for Timed<'_, K> {
-    type Out = Duration;
-    fn run<M: BenchMap<K>>(self, map: M) -> Duration {
+    type Out = (Duration, u64);
+    fn run<M: BenchMap<K>>(self, map: M) -> (Duration, u64) {
         for i in 0..self.prefill {
             map.insert(&K::nth(i), i);
         }
-        run_once(&map, self.ops).0
+        run_once(&map, self.ops, self.cap)
     }
 }
 
