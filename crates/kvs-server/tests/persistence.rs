@@ -257,3 +257,25 @@ fn a_failing_save_is_reported_and_shutdown_refuses() {
     let e = h.shutdown().unwrap_err();
     assert!(e.contains("not-a-dir"), "{e}");
 }
+
+#[cfg(unix)]
+#[test]
+fn sigint_saves_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = spawn_binary(dir.path(), &[]);
+    let mut c = redis::Client::open(format!("redis://{addr}/"))
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let _: () = c.set("k", "v").unwrap();
+    // SAFETY: kill(2) on our own child's pid; no memory is involved.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(rc, 0);
+    assert!(child.wait().unwrap().success());
+    // The file is an ordinary kvs snapshot: the library reads it.
+    let dbs: Vec<kvs::Store<kvs_server::value::Value>> =
+        (0..16).map(|_| kvs::Store::new(1).unwrap()).collect();
+    let refs: Vec<_> = dbs.iter().collect();
+    kvs::snapshot::load_all(dir.path().join("dump.kvs"), &refs).unwrap();
+    assert_eq!(&*dbs[0].get("k").unwrap(), b"v");
+}
