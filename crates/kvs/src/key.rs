@@ -93,7 +93,6 @@ impl Key {
             Key(Repr::Heap(Arc::from(b)))
         }
     }
-
 }
 
 impl Deref for Key {
