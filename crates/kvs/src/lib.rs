@@ -59,3 +59,8 @@ pub use error::{Error, Result};
 pub use hash::{fnv1a_32, ShardFn};
 pub use key::Key;
 pub use store::{Store, CLOSE_TIMEOUT};
+
+/// The README's Rust examples, compiled and run as doctests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
