@@ -46,6 +46,9 @@ const WORKLOADS: [&str; 8] = [
     "Snapshot",
 ];
 
+/// The most threads one measurement may use.
+const MAX_THREADS: usize = 1024;
+
 /// Every name `--map` accepts (a name also selects its `name-...` variants,
 /// so `dashmap` selects `dashmap-sip` and `dashmap-fold`).
 const MAP_NAMES: [&str; 14] = [
