@@ -26,16 +26,16 @@ def snapshot(dbs, created=1700000000000):
         with_ttl = sum(1 for r in records if r[2] is not None)
         header += struct.pack("<QQ", len(records), with_ttl)
     header += struct.pack("<I", zlib.crc32(header))
-    body = b""
+    parts = [header]
     for records in dbs:
         for key, value, expiry_ms in records:
             blob = varint(len(value)) + value  # a postcard byte string
-            body += bytes([1 if expiry_ms is not None else 0])
-            body += struct.pack("<I", len(key)) + key
+            parts.append(bytes([1 if expiry_ms is not None else 0]))
+            parts.append(struct.pack("<I", len(key)) + key)
             if expiry_ms is not None:
-                body += struct.pack("<Q", expiry_ms)
-            body += struct.pack("<I", len(blob)) + blob
-    everything = header + body
+                parts.append(struct.pack("<Q", expiry_ms))
+            parts.append(struct.pack("<I", len(blob)) + blob)
+    everything = b"".join(parts)
     return everything + struct.pack("<I", zlib.crc32(everything))
 
 
