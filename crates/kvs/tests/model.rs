@@ -8,8 +8,65 @@
 //! explores is the code that ships, not a copy of it.
 
 mod sync {
-    pub use shuttle::sync::{Arc, Condvar, Mutex};
+    use std::sync::{LockResult, PoisonError};
+    use std::time::Duration;
+
+    pub use shuttle::sync::{Arc, Mutex, MutexGuard};
     pub use shuttle::thread;
+
+    /// shuttle's `Condvar::wait_timeout` never times out, which would hide
+    /// every interleaving where the sweeper wakes up by itself and ticks. This
+    /// one lets the scheduler choose, at each wait, between waiting for a
+    /// notification and timing out at once (a zero-length wait, which is one
+    /// of the behaviours a real timeout allows).
+    #[derive(Default, Debug)]
+    pub struct Condvar(shuttle::sync::Condvar);
+
+    fn times_out() -> bool {
+        use shuttle::rand::RngCore;
+        shuttle::rand::thread_rng().next_u32() % 2 == 0
+    }
+
+    impl Condvar {
+        pub fn notify_all(&self) {
+            self.0.notify_all();
+        }
+
+        pub fn wait_timeout<'a, T>(
+            &self,
+            guard: MutexGuard<'a, T>,
+            _dur: Duration,
+        ) -> LockResult<(MutexGuard<'a, T>, ())> {
+            if times_out() {
+                return Ok((guard, ()));
+            }
+            match self.0.wait(guard) {
+                Ok(g) => Ok((g, ())),
+                Err(e) => Err(PoisonError::new((e.into_inner(), ()))),
+            }
+        }
+
+        pub fn wait_timeout_while<'a, T, F>(
+            &self,
+            mut guard: MutexGuard<'a, T>,
+            _dur: Duration,
+            mut condition: F,
+        ) -> LockResult<(MutexGuard<'a, T>, ())>
+        where
+            F: FnMut(&mut T) -> bool,
+        {
+            while condition(&mut *guard) {
+                if times_out() {
+                    return Ok((guard, ()));
+                }
+                guard = match self.0.wait(guard) {
+                    Ok(g) => g,
+                    Err(e) => return Err(PoisonError::new((e.into_inner(), ()))),
+                };
+            }
+            Ok((guard, ()))
+        }
+    }
 
     pub struct RwLock<T>(shuttle::sync::RwLock<T>);
 
