@@ -203,10 +203,10 @@ fn validate(args: &Args) -> Result<(), BenchError> {
             )));
         }
     }
-    if args.threads.contains(&0) {
-        return Err(BenchError::Usage(
-            "--threads: a thread count must be at least 1".into(),
-        ));
+    if let Some(t) = args.threads.iter().find(|&&t| t == 0 || t > MAX_THREADS) {
+        return Err(BenchError::Usage(format!(
+            "--threads: {t} is not in 1..={MAX_THREADS}"
+        )));
     }
     Ok(())
 }
@@ -336,6 +336,10 @@ mod tests {
         ));
         assert!(matches!(
             validate(&args(&["--threads", "1,0"])),
+            Err(BenchError::Usage(_))
+        ));
+        assert!(matches!(
+            validate(&args(&["--threads", "1,5000"])),
             Err(BenchError::Usage(_))
         ));
         assert!(Args::try_parse_from(["kvs-bench", "--threads", "x"]).is_err());
