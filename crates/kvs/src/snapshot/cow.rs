@@ -35,8 +35,9 @@ pub(crate) struct ShardImage {
     pub(crate) bytes: Vec<u8>,
     pub(crate) records: u64,
     pub(crate) with_ttl: u64,
-    /// The first value that could not be encoded: the save fails with it.
-    pub(crate) error: Option<crate::Error>,
+    /// The key of the first value that could not be encoded, and why: the
+    /// save fails with it.
+    pub(crate) error: Option<(crate::Key, String)>,
 }
 
 /// Encodes the live records of a shard at the snapshot time (Unix ns). A

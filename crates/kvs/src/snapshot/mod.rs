@@ -67,10 +67,7 @@ fn copy_shard<V: Serialize>(shard: &Shard<V>, now: u64, image: &mut ShardImage) 
                     }
                     format::EncodeError::Value(e) => e.to_string(),
                 };
-                image.error = Some(Error::SnapshotEncode {
-                    key: slot.key.clone(),
-                    message,
-                });
+                image.error = Some((slot.key.clone(), message));
             }
             Err(_) => {}
         }
@@ -112,13 +109,10 @@ fn capture<V: Serialize + Clone + Send + Sync + 'static>(
         .map(|c| Arc::new(cow::finish(c)))
         .collect();
     for shard_images in &images {
-        if let Some(e) = shard_images.iter().find_map(|i| i.error.as_ref()) {
-            return Err(match e {
-                Error::SnapshotEncode { key, message } => Error::SnapshotEncode {
-                    key: key.clone(),
-                    message: message.clone(),
-                },
-                _ => unreachable!("copy_shard only records encode errors"),
+        if let Some((key, message)) = shard_images.iter().find_map(|i| i.error.as_ref()) {
+            return Err(Error::SnapshotEncode {
+                key: key.clone(),
+                message: message.clone(),
             });
         }
     }
