@@ -488,3 +488,45 @@ fn a_panicking_save_leaves_the_store_and_later_saves_working() {
     b.load_from(&bytes[..]).unwrap();
     assert_eq!(b.get("k").unwrap(), Fragile(2));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Any contents, any TTLs, any shard counts on either side: what loads
+    /// is what was live at the save, with the same deadlines (rounded up to
+    /// the millisecond).
+    #[test]
+    fn any_store_round_trips(
+        entries in proptest::collection::btree_map(
+            proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+            (
+                proptest::collection::vec(proptest::num::u8::ANY, 0..40),
+                proptest::option::of(1u64..5_000),
+            ),
+            0..60,
+        ),
+        save_shards in 1usize..9,
+        load_shards in 1usize..9,
+        elapsed_ms in 0u64..3_000,
+    ) {
+        let c = clock();
+        let a: Store<Vec<u8>> = store(&c, save_shards);
+        for (k, (v, ttl_ms)) in &entries {
+            match ttl_ms {
+                Some(ms) => a.set_with_ttl(k.clone(), v.clone(), Duration::from_millis(*ms)).unwrap(),
+                None => a.set(k.clone(), v.clone()).unwrap(),
+            }
+        }
+        c.advance(Duration::from_millis(elapsed_ms));
+        let mut bytes = Vec::new();
+        a.save_to(&mut bytes).unwrap();
+        let b: Store<Vec<u8>> = store(&c, load_shards);
+        b.load_from(&bytes[..]).unwrap();
+        proptest::prop_assert_eq!(contents(&b), contents(&a));
+        let live = entries
+            .values()
+            .filter(|(_, ttl)| ttl.map_or(true, |ms| ms > elapsed_ms))
+            .count();
+        proptest::prop_assert_eq!(b.len(), live);
+    }
+}
