@@ -525,7 +525,7 @@ proptest::proptest! {
         proptest::prop_assert_eq!(contents(&b), contents(&a));
         let live = entries
             .values()
-            .filter(|(_, ttl)| ttl.map_or(true, |ms| ms > elapsed_ms))
+            .filter(|(_, ttl)| !matches!(ttl, Some(ms) if *ms <= elapsed_ms))
             .count();
         proptest::prop_assert_eq!(b.len(), live);
     }
