@@ -51,8 +51,9 @@ const MAX_THREADS: usize = 1024;
 
 /// Every name `--map` accepts (a name also selects its `name-...` variants,
 /// so `dashmap` selects `dashmap-sip` and `dashmap-fold`).
-const MAP_NAMES: [&str; 14] = [
+const MAP_NAMES: [&str; 15] = [
     "kvs",
+    "kvs-tablehash",
     "dashmap-sip",
     "dashmap-fold",
     "moka",

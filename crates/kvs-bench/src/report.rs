@@ -64,7 +64,7 @@ impl Row {
     /// The row as a line of the stdout table.
     pub fn table_line(&self) -> String {
         format!(
-            "{:<10} {:<6} {:<9} {:<16} {:>3} {:>10} {:>8.3}s {:>9.2} Mop/s",
+            "{:<11} {:<6} {:<9} {:<17} {:>3} {:>10} {:>8.3}s {:>9.2} Mop/s",
             self.workload,
             self.keys,
             self.distribution,

@@ -1,5 +1,6 @@
 //! kvs in its default configuration (shards: 4 per core, FNV-1a shard hash,
-//! foldhash tables, sweeper every 50 ms).
+//! foldhash tables, sweeper every 50 ms), and with shards chosen from the
+//! table hash (`kvs-tablehash`).
 
 use std::time::Duration;
 
@@ -18,6 +19,17 @@ impl KvsMap {
             Store::builder()
                 .build()
                 .expect("the default configuration is valid"),
+        )
+    }
+
+    /// A store with its one opt-in speed setting: shards chosen from the
+    /// table hash (`Builder::table_hash_shards`), so one hash per operation.
+    pub fn table_hash() -> Self {
+        KvsMap(
+            Store::builder()
+                .table_hash_shards()
+                .build()
+                .expect("the configuration is valid"),
         )
     }
 

@@ -1,7 +1,8 @@
 //! One adapter per map, behind the one trait the workloads drive.
 //!
 //! Hashers, so that like is compared with like: kvs picks the shard with
-//! FNV-1a and hashes inside the shard with foldhash. dashmap runs twice,
+//! FNV-1a and hashes inside the shard with foldhash (`kvs-tablehash` takes
+//! the shard from the foldhash value instead, one hash per operation). dashmap runs twice,
 //! with its default SipHash (`dashmap-sip`) and with foldhash
 //! (`dashmap-fold`). papaya, scc, the `RwLock<HashMap>` and the hashbrown
 //! floor use foldhash; moka keeps its own default (SipHash). No map is
@@ -46,6 +47,7 @@ pub trait BenchMap<K: BenchKey>: Send + Sync {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MapKind {
     Kvs,
+    KvsTableHash,
     DashmapSip,
     DashmapFold,
     Moka,
@@ -56,8 +58,9 @@ pub enum MapKind {
 
 impl MapKind {
     /// Every concurrent map, in report order.
-    pub const ALL: [MapKind; 7] = [
+    pub const ALL: [MapKind; 8] = [
         MapKind::Kvs,
+        MapKind::KvsTableHash,
         MapKind::DashmapSip,
         MapKind::DashmapFold,
         MapKind::Moka,
@@ -70,6 +73,7 @@ impl MapKind {
     pub fn name(self) -> &'static str {
         match self {
             MapKind::Kvs => "kvs",
+            MapKind::KvsTableHash => "kvs-tablehash",
             MapKind::DashmapSip => "dashmap-sip",
             MapKind::DashmapFold => "dashmap-fold",
             MapKind::Moka => "moka",
@@ -114,6 +118,7 @@ pub trait WithMap<K: BenchKey> {
 pub fn with_map<K: BenchKey, F: WithMap<K>>(kind: MapKind, f: F) -> F::Out {
     match kind {
         MapKind::Kvs => f.run(KvsMap::new()),
+        MapKind::KvsTableHash => f.run(KvsMap::table_hash()),
         MapKind::DashmapSip => f.run(dashmap::DashSip::default()),
         MapKind::DashmapFold => f.run(dashmap::DashFold::default()),
         MapKind::Moka => f.run(MokaMap::new()),
