@@ -261,9 +261,26 @@ impl<V> ShardCell<V> {
     /// It is also the snapshot's copy-before-write point: a running save gets
     /// this shard's contents before the writer changes them.
     pub(crate) fn write(&self) -> ShardWrite<'_, V> {
+        if self.gate.may_need_copy(self) {
+            self.copy_for_save();
+            // The copy is done (or was not due after all); now the write.
+            // `before_write` below re-checks under the write lock, which is
+            // what places this write before or after the snapshot.
+        }
         let guard = self.lock.write();
+        // Copies here, under the write lock, only if a save began while this
+        // writer waited for the lock: rare, and bounded by one shard's copy.
         self.gate.before_write(self, &guard);
         ShardWrite { cell: self, guard }
+    }
+
+    /// Gives a running save this shard's contents under an upgradable read
+    /// lock: writers wait (at most this one copy), readers do not, because a
+    /// writer parked behind an upgradable lock does not hold readers back.
+    #[cold]
+    pub(crate) fn copy_for_save(&self) {
+        let guard = self.lock.upgradable_read();
+        self.gate.before_write(self, &guard);
     }
 
     /// Wraps a guard taken by `lock_order::write_in_order`. The caller

@@ -166,6 +166,13 @@ impl<V> Inner<V> {
     /// Write-locks the given shards in the global lock order.
     pub(crate) fn write_shards(&self, shards: Vec<usize>) -> Vec<(usize, ShardWrite<'_, V>)> {
         let order = lock_order(shards);
+        // Give a running save the shards it still needs before taking the
+        // write locks, one at a time, so readers never wait on the copies.
+        for &i in &order {
+            if self.gate.may_need_copy(&self.shards[i]) {
+                self.shards[i].copy_for_save();
+            }
+        }
         let guards: Vec<_> = write_in_order(&order, |i| &self.shards[i].lock)
             .into_iter()
             .map(|(i, g)| (i, self.shards[i].wrap(g)))

@@ -26,6 +26,23 @@ impl<T> RwLock<T> {
     pub(crate) fn write(&self) -> parking_lot::RwLockWriteGuard<'_, T> {
         self.0.write()
     }
+
+    /// A read lock that excludes writers (and other upgradable readers) but
+    /// not readers, and can become a write lock. A writer waiting behind it
+    /// does not hold new readers back (it never announces itself), which is
+    /// what lets a snapshot copy a shard without readers waiting.
+    #[inline]
+    pub(crate) fn upgradable_read(&self) -> UpgradableGuard<'_, T> {
+        self.0.upgradable_read()
+    }
+}
+
+pub(crate) type UpgradableGuard<'a, T> = parking_lot::RwLockUpgradableReadGuard<'a, T>;
+
+/// Turns an upgradable read into a write lock, waiting for readers to leave.
+#[inline]
+pub(crate) fn upgrade<T>(guard: UpgradableGuard<'_, T>) -> WriteGuard<'_, T> {
+    parking_lot::RwLockUpgradableReadGuard::upgrade(guard)
 }
 
 pub(crate) type ReadGuard<'a, T> = parking_lot::RwLockReadGuard<'a, T>;

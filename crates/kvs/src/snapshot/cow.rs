@@ -100,6 +100,15 @@ impl<V> Gate<V> {
     }
 
     /// Called with `cell`'s write lock held, before the writer changes it.
+    /// Whether a save is running that has not copied `cell` yet: one load
+    /// when none runs. A hint taken without the shard lock; the decision that
+    /// counts is `before_write`'s, under the lock.
+    #[inline]
+    pub(crate) fn may_need_copy(&self, cell: &ShardCell<V>) -> bool {
+        let epoch = self.active_epoch.load(Ordering::Acquire);
+        epoch != 0 && cell.copied_epoch.load(Ordering::Relaxed) < epoch
+    }
+
     #[inline]
     pub(crate) fn before_write(&self, cell: &ShardCell<V>, shard: &Shard<V>) {
         let epoch = self.active_epoch.load(Ordering::Acquire);
@@ -194,7 +203,10 @@ pub(crate) fn begin<'a, V>(
 pub(crate) fn finish<V>(capture: Capture<'_, V>) -> Vec<ShardImage> {
     debug_assert!(capture.active.started.load(Ordering::Relaxed));
     for cell in capture.shards {
-        let shard = cell.lock.read();
+        // Upgradable, not plain read: a writer that arrives meanwhile parks
+        // without blocking new readers (a writer queued behind a plain read
+        // lock would), so readers never wait on a save.
+        let shard = cell.lock.upgradable_read();
         if cell.copied_epoch.load(Ordering::Relaxed) < capture.active.epoch {
             capture.active.fill(cell, &shard);
         }
