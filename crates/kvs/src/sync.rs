@@ -28,7 +28,7 @@ impl<T> RwLock<T> {
     }
 
     /// A read lock that excludes writers (and other upgradable readers) but
-    /// not readers, and can become a write lock. A writer waiting behind it
+    /// not readers. A writer waiting behind it
     /// does not hold new readers back (it never announces itself), which is
     /// what lets a snapshot copy a shard without readers waiting.
     #[inline]
@@ -39,11 +39,6 @@ impl<T> RwLock<T> {
 
 pub(crate) type UpgradableGuard<'a, T> = parking_lot::RwLockUpgradableReadGuard<'a, T>;
 
-/// Turns an upgradable read into a write lock, waiting for readers to leave.
-#[inline]
-pub(crate) fn upgrade<T>(guard: UpgradableGuard<'_, T>) -> WriteGuard<'_, T> {
-    parking_lot::RwLockUpgradableReadGuard::upgrade(guard)
-}
 
 pub(crate) type ReadGuard<'a, T> = parking_lot::RwLockReadGuard<'a, T>;
 pub(crate) type WriteGuard<'a, T> = parking_lot::RwLockWriteGuard<'a, T>;
