@@ -39,7 +39,6 @@ impl<T> RwLock<T> {
 
 pub(crate) type UpgradableGuard<'a, T> = parking_lot::RwLockUpgradableReadGuard<'a, T>;
 
-
 pub(crate) type ReadGuard<'a, T> = parking_lot::RwLockReadGuard<'a, T>;
 pub(crate) type WriteGuard<'a, T> = parking_lot::RwLockWriteGuard<'a, T>;
 
