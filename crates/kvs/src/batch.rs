@@ -141,6 +141,27 @@ impl Groups {
         }
     }
 
+    /// Groups the keys of `(key, value)` items; each item is kept in an
+    /// `Option` so the batch can move it out when its shard's turn comes.
+    #[allow(clippy::type_complexity)]
+    fn of_items<K, V, I>(
+        inner: &Inner<V>,
+        items: I,
+        errors: &mut Vec<(usize, Error)>,
+    ) -> (Vec<Option<(K, V)>>, Self)
+    where
+        K: AsRef<[u8]>,
+        I: IntoIterator<Item = (K, V)>,
+    {
+        let items: Vec<Option<(K, V)>> = items.into_iter().map(Some).collect();
+        let keys: Vec<&[u8]> = items
+            .iter()
+            .map(|i| i.as_ref().map_or(&[][..], |(k, _)| k.as_ref()))
+            .collect();
+        let groups = Groups::new(inner, &keys, errors);
+        (items, groups)
+    }
+
     fn positions(&self, shard: usize) -> &[usize] {
         &self.order[self.starts[shard]..self.starts[shard + 1]]
     }
@@ -199,15 +220,8 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
     {
         let inner = &*self.inner;
         inner.check_open()?;
-        let mut items: Vec<Option<(K, V)>> = items.into_iter().map(Some).collect();
         let mut errors = Vec::new();
-        let groups = {
-            let keys: Vec<&[u8]> = items
-                .iter()
-                .map(|i| i.as_ref().map_or(&[][..], |(k, _)| k.as_ref()))
-                .collect();
-            Groups::new(inner, &keys, &mut errors)
-        };
+        let (mut items, groups) = Groups::of_items(inner, items, &mut errors);
         let mut successful = 0;
         for (shard_index, mut shard) in inner.write_shards(groups.shards.clone()) {
             for &pos in groups.positions(shard_index) {
@@ -238,15 +252,8 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
     {
         let inner = &*self.inner;
         inner.check_open()?;
-        let mut items: Vec<Option<(K, V)>> = items.into_iter().map(Some).collect();
         let mut errors = Vec::new();
-        let groups = {
-            let keys: Vec<&[u8]> = items
-                .iter()
-                .map(|i| i.as_ref().map_or(&[][..], |(k, _)| k.as_ref()))
-                .collect();
-            Groups::new(inner, &keys, &mut errors)
-        };
+        let (mut items, groups) = Groups::of_items(inner, items, &mut errors);
         if let Some((_, e)) = errors.into_iter().next() {
             return Err(e);
         }
