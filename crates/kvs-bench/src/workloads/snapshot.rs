@@ -7,7 +7,6 @@
 use std::fs;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -109,9 +108,9 @@ fn copy_and_sync(from: &Path, to: &Path) -> std::io::Result<()> {
 #[derive(Default)]
 struct Count(AtomicU64);
 
-/// Two writers overwrite random keys; the main thread first idles for the
-/// length of one save, then saves. Returns the writes that ran during the
-/// save and the longest single write in each window.
+/// Two writers overwrite random keys; the main thread saves, then idles for
+/// as long as the save took. Returns the writes that ran during the save and
+/// the longest single write in each window.
 fn writer_stalls(
     store: &Store<Bytes>,
     file: &Path,
@@ -119,8 +118,6 @@ fn writer_stalls(
     seed: u64,
 ) -> Result<(u64, Duration, Duration), BenchError> {
     let stop = AtomicBool::new(false);
-    // (start, end) of the save, once known; writers classify afterwards.
-    let window: Mutex<Option<(Instant, Instant)>> = Mutex::new(None);
     let value = Bytes::from(vec![b'w'; VALUE_LEN]);
     let counts: [Count; WRITERS] = Default::default();
     let total = |counts: &[Count]| {
@@ -129,7 +126,7 @@ fn writer_stalls(
             .map(|c| c.0.load(Ordering::Relaxed))
             .sum::<u64>()
     };
-    let (save_result, samples, writes_during) = std::thread::scope(|s| {
+    let (save_result, samples, writes_during, (t0, t1)) = std::thread::scope(|s| {
         let writers: Vec<_> = (0..WRITERS)
             .map(|w| {
                 let (stop, value, count) = (&stop, value.clone(), &counts[w].0);
@@ -159,7 +156,6 @@ fn writer_stalls(
         let r = store.save_snapshot(file);
         let t1 = Instant::now();
         let writes_during = total(&counts) - before;
-        *window.lock().unwrap_or_else(|e| e.into_inner()) = Some((t0, t1));
         // An equal window with no save, for the baseline stall.
         std::thread::sleep(t1 - t0);
         stop.store(true, Ordering::Relaxed);
@@ -167,13 +163,9 @@ fn writer_stalls(
             .into_iter()
             .flat_map(|w| w.join().expect("writer thread panicked"))
             .collect();
-        (r, samples, writes_during)
+        (r, samples, writes_during, (t0, t1))
     });
     save_result?;
-    let (t0, t1) = window
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .expect("the save window was recorded");
     let mut during = Duration::ZERO;
     let mut idle = Duration::ZERO;
     for (at, d) in samples {
