@@ -104,6 +104,7 @@ fn the_ttl_churn_runs_each_map_in_a_child_and_reports_memory() {
         let base: u64 = r[col("rss_base_bytes")].parse().unwrap();
         assert!(peak >= base && base > 0);
         assert!(r[col("static_bytes_per_entry")].parse::<f64>().unwrap() > 24.0);
+        assert!(r[col("live_avg")].parse::<u64>().unwrap() > 0);
     }
     fs::remove_dir_all(dir).unwrap();
 }

@@ -8,8 +8,11 @@
 //! hide in another's. The child reports one CSV line on stdout.
 
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 
 use crate::alloc::Counting;
 use crate::keys::{BenchKey, Str16};
@@ -32,8 +35,8 @@ const MIX: Mix = Mix {
 pub const MAPS: [&str; 2] = ["kvs", "moka-expiry"];
 
 /// The header of `ttl.csv`.
-pub const HEADER: &str = "map,threads,ops,seconds,mops,entries_peak,entries_end,entries_after_cleanup,live_end,\
-rss_base_bytes,rss_peak_bytes,rss_end_bytes,static_bytes_per_entry,live_bytes_end,rss_end_over_live,rss_peak_over_live";
+pub const HEADER: &str = "map,threads,ops,seconds,mops,entries_peak,entries_avg,entries_end,entries_after_cleanup,live_avg,\
+rss_base_bytes,rss_peak_bytes,rss_end_bytes,static_bytes_per_entry,live_bytes,rss_end_over_live,rss_peak_over_live";
 
 /// The position of `name` in [`HEADER`].
 fn col(name: &str) -> usize {
@@ -128,11 +131,11 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
                 )));
             }
             println!(
-                "TtlChurn   str16  uniform   {map:<16} {t:>3} {:>10} {:>8}s {:>9} Mop/s  live_end {:>8}  rss_end/live {}  rss_peak/live {}",
+                "TtlChurn   str16  uniform   {map:<16} {t:>3} {:>10} {:>8}s {:>9} Mop/s  live_avg {:>8}  rss_end/live {}  rss_peak/live {}",
                 f[col("ops")],
                 f[col("seconds")],
                 f[col("mops")],
-                f[col("live_end")],
+                f[col("live_avg")],
                 f[col("rss_end_over_live")],
                 f[col("rss_peak_over_live")]
             );
@@ -250,20 +253,51 @@ pub fn child(a: ChildArgs) -> Result<(), BenchError> {
     Ok(())
 }
 
+/// Keys probed per sampler tick to estimate the live keys.
+const PROBES: u64 = 128;
+/// The sampler's period.
+const TICK: Duration = Duration::from_millis(5);
+
+/// What the sampler thread gathers while the churn runs.
+#[derive(Default)]
+struct Samples {
+    entries_peak: u64,
+    /// Sums over the ticks after the warm-up, for the averages.
+    ticks: u64,
+    entries_sum: u64,
+    live_sum: f64,
+}
+
 fn measure<M: TtlMap>(ops: &[Vec<Op<Str16>>], a: ChildArgs) -> Result<String, BenchError> {
     let no_proc = || BenchError::Child("no /proc/self/status: resident memory needs Linux".into());
     let (rss_base, _) = rss().ok_or_else(no_proc)?;
     let map = M::build();
-    let peak_entries = AtomicU64::new(0);
     let done = AtomicBool::new(false);
-    let (elapsed, total) = std::thread::scope(|s| {
-        // Samples the entry count while the churn runs; VmHWM gives the peak
-        // resident memory without sampling.
-        s.spawn(|| {
+    let ((elapsed, total), samples) = std::thread::scope(|s| {
+        // Every tick: the entry count the map reports, and the share of a
+        // random sample of keys a reader can find, which estimates the live
+        // keys. TTLs are at most 100 ms, so a count of live keys has to be
+        // taken within a few milliseconds to mean anything; probing a small
+        // sample many times over the run gives a steady-state average
+        // instead. The first fifth of the run is warm-up and not averaged.
+        let sampler = s.spawn(|| {
+            let mut rng = SmallRng::seed_from_u64(a.seed ^ 0x5a5a);
+            let warm_up = Instant::now() + Duration::from_millis(a.millis / 5);
+            let mut acc = Samples::default();
             while !done.load(Ordering::Relaxed) {
-                peak_entries.fetch_max(map.entries(), Ordering::Relaxed);
-                std::thread::sleep(Duration::from_millis(5));
+                let entries = map.entries();
+                acc.entries_peak = acc.entries_peak.max(entries);
+                if Instant::now() >= warm_up {
+                    let hits = (0..PROBES)
+                        .filter(|_| map.get(&Str16::nth(rng.random_range(0..a.keyspace))))
+                        .count();
+                    acc.ticks += 1;
+                    acc.entries_sum += entries;
+                    acc.live_sum += hits as f64 / PROBES as f64 * a.keyspace as f64;
+                }
+                std::thread::sleep(TICK);
             }
+            acc
         });
         let r = run_for(ops, Duration::from_millis(a.millis), |op, _| {
             match op.kind {
@@ -276,18 +310,18 @@ fn measure<M: TtlMap>(ops: &[Vec<Op<Str16>>], a: ChildArgs) -> Result<String, Be
             }
         });
         done.store(true, Ordering::Relaxed);
-        r
+        (r, sampler.join().expect("sampler thread panicked"))
     });
     let entries_end = map.entries();
     let (rss_end, rss_peak) = rss().ok_or_else(no_proc)?;
-    // The ground truth, the same for both maps: the keys a reader can still
-    // find. (moka's entry_count is an estimate that lags expiry.)
-    let live_end = (0..a.keyspace).filter(|&i| map.get(&Str16::nth(i))).count() as u64;
     map.clean_up();
     let entries_after_cleanup = map.entries();
     drop(map);
-    let per_entry = static_bytes_per_entry::<M>(live_end.max(1_000));
-    let live_bytes = live_end as f64 * per_entry;
+    let ticks = samples.ticks.max(1);
+    let entries_avg = samples.entries_sum / ticks;
+    let live_avg = (samples.live_sum / ticks as f64).round() as u64;
+    let per_entry = static_bytes_per_entry::<M>(live_avg.max(1_000));
+    let live_bytes = live_avg as f64 * per_entry;
     let ratio = |rss: u64| {
         if live_bytes > 0.0 {
             rss.saturating_sub(rss_base) as f64 / live_bytes
@@ -297,16 +331,17 @@ fn measure<M: TtlMap>(ops: &[Vec<Op<Str16>>], a: ChildArgs) -> Result<String, Be
     };
     let secs = elapsed.as_secs_f64();
     Ok(format!(
-        "{},{},{},{:.6},{:.3},{},{},{},{},{},{},{},{:.1},{:.0},{:.2},{:.2}",
+        "{},{},{},{:.6},{:.3},{},{},{},{},{},{},{},{},{:.1},{:.0},{:.2},{:.2}",
         MAPS[a.map_index],
         a.threads,
         total,
         secs,
         total as f64 / secs / 1e6,
-        peak_entries.load(Ordering::Relaxed),
+        samples.entries_peak,
+        entries_avg,
         entries_end,
         entries_after_cleanup,
-        live_end,
+        live_avg,
         rss_base,
         rss_peak,
         rss_end,
