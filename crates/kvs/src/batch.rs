@@ -89,56 +89,53 @@ pub struct BatchDeleteResult {
     pub errors: Vec<(usize, Error)>,
 }
 
-/// Input positions grouped by shard: `order[starts[s]..starts[s + 1]]` are the
-/// positions whose key lives in shard `s`, in input order.
+/// A key of the batch, placed: its shard, its position in the input, and
+/// its table hash.
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    shard: usize,
+    pos: usize,
+    hash: u64,
+}
+
+/// The batch's keys sorted by shard (ascending: the lock order), each shard's
+/// keys in input order, and the distinct shards, in the same order.
 struct Groups {
-    order: Vec<usize>,
-    starts: Vec<usize>,
-    hashes: Vec<u64>,
+    placed: Vec<Placed>,
     shards: Vec<usize>,
 }
 
 impl Groups {
-    /// Groups `keys`; keys the shard hash cannot place get an error in
-    /// `errors` and take no part.
-    fn new<V>(inner: &Inner<V>, keys: &[&[u8]], errors: &mut Vec<(usize, Error)>) -> Self {
-        let m = inner.shards.len();
-        let mut shard_of = Vec::with_capacity(keys.len());
-        let mut hashes = Vec::with_capacity(keys.len());
-        let mut counts = vec![0usize; m + 1];
-        for (pos, key) in keys.iter().enumerate() {
+    /// Places and groups `keys`; keys the shard hash cannot place get an
+    /// error in `errors` and take no part. O(N + M): a counting sort when the
+    /// batch has at least as many keys as the store has shards, else a stable
+    /// sort of the N < M keys (no pass over all M shards for a small batch).
+    /// Two allocations, whatever the size.
+    fn new<'k, V>(
+        inner: &Inner<V>,
+        keys: impl ExactSizeIterator<Item = &'k [u8]>,
+        errors: &mut Vec<(usize, Error)>,
+    ) -> Self {
+        let mut placed = Vec::with_capacity(keys.len());
+        for (pos, key) in keys.enumerate() {
             match inner.locate(key) {
-                Ok((s, h)) => {
-                    counts[s + 1] += 1;
-                    shard_of.push(s);
-                    hashes.push(h);
-                }
-                Err(e) => {
-                    errors.push((pos, e));
-                    shard_of.push(usize::MAX);
-                    hashes.push(0);
-                }
+                Ok((shard, hash)) => placed.push(Placed { shard, pos, hash }),
+                Err(e) => errors.push((pos, e)),
             }
         }
-        for s in 0..m {
-            counts[s + 1] += counts[s];
+        let m = inner.shards.len();
+        if placed.len() >= m {
+            placed = counting_sort(placed, m);
+        } else {
+            placed.sort_by_key(|p| p.shard);
         }
-        let starts = counts.clone();
-        let mut next = counts;
-        let mut order = vec![0; starts[m]];
-        for (pos, &s) in shard_of.iter().enumerate() {
-            if s != usize::MAX {
-                order[next[s]] = pos;
-                next[s] += 1;
+        let mut shards: Vec<usize> = Vec::new();
+        for p in &placed {
+            if shards.last() != Some(&p.shard) {
+                shards.push(p.shard);
             }
         }
-        let shards = (0..m).filter(|&s| starts[s + 1] > starts[s]).collect();
-        Groups {
-            order,
-            starts,
-            hashes,
-            shards,
-        }
+        Groups { placed, shards }
     }
 
     /// Groups the keys of `(key, value)` items; each item is kept in an
@@ -154,17 +151,41 @@ impl Groups {
         I: IntoIterator<Item = (K, V)>,
     {
         let items: Vec<Option<(K, V)>> = items.into_iter().map(Some).collect();
-        let keys: Vec<&[u8]> = items
+        let keys = items
             .iter()
-            .map(|i| i.as_ref().map_or(&[][..], |(k, _)| k.as_ref()))
-            .collect();
-        let groups = Groups::new(inner, &keys, errors);
+            .map(|i| i.as_ref().map_or(&[][..], |(k, _)| k.as_ref()));
+        let groups = Groups::new(inner, keys, errors);
         (items, groups)
     }
+}
 
-    fn positions(&self, shard: usize) -> &[usize] {
-        &self.order[self.starts[shard]..self.starts[shard + 1]]
+/// The keys of each shard in `shards`, in the same order as `shards`.
+fn runs(placed: &[Placed]) -> impl Iterator<Item = &[Placed]> {
+    placed.chunk_by(|a, b| a.shard == b.shard)
+}
+
+/// Stable counting sort of `placed` by shard, `m` shards: O(N + M).
+fn counting_sort(placed: Vec<Placed>, m: usize) -> Vec<Placed> {
+    let mut next = vec![0usize; m + 1];
+    for p in &placed {
+        next[p.shard + 1] += 1;
     }
+    for s in 0..m {
+        next[s + 1] += next[s];
+    }
+    let mut out = vec![
+        Placed {
+            shard: 0,
+            pos: 0,
+            hash: 0
+        };
+        placed.len()
+    ];
+    for p in placed {
+        out[next[p.shard]] = p;
+        next[p.shard] += 1;
+    }
+    out
 }
 
 impl<V: Clone + Send + Sync + 'static> Store<V> {
@@ -181,21 +202,19 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
     pub fn batch_get<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<BatchGetResult<V>> {
         let inner = &*self.inner;
         inner.check_open()?;
-        let keys: Vec<&[u8]> = keys.iter().map(AsRef::as_ref).collect();
         let mut errors = Vec::new();
-        let groups = Groups::new(inner, &keys, &mut errors);
+        let groups = Groups::new(inner, keys.iter().map(AsRef::as_ref), &mut errors);
         let mut results: Vec<Result<V>> = (0..keys.len()).map(|_| Err(Error::NotFound)).collect();
         for (pos, e) in errors {
             results[pos] = Err(e);
         }
         let mut now = inner.now();
-        let order = groups.shards.clone();
-        let guards = crate::lock_order::read_in_order(&order, |i| &inner.shards[i].lock);
-        for (shard_index, shard) in &guards {
-            for &pos in groups.positions(*shard_index) {
-                if let Some(slot) = shard.find(groups.hashes[pos], keys[pos]) {
+        let guards = crate::lock_order::read_in_order(&groups.shards, |i| &inner.shards[i].lock);
+        for ((_, shard), run) in guards.iter().zip(runs(&groups.placed)) {
+            for p in run {
+                if let Some(slot) = shard.find(p.hash, keys[p.pos].as_ref()) {
                     if slot.is_live(&mut now) {
-                        results[pos] = Ok(slot.value.clone());
+                        results[p.pos] = Ok(slot.value.clone());
                     }
                 }
             }
@@ -223,10 +242,11 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         let mut errors = Vec::new();
         let (mut items, groups) = Groups::of_items(inner, items, &mut errors);
         let mut successful = 0;
-        for (shard_index, mut shard) in inner.write_shards(groups.shards.clone()) {
-            for &pos in groups.positions(shard_index) {
-                let (key, value) = items[pos].take().expect("each position once");
-                shard.upsert(groups.hashes[pos], key, value, NEVER);
+        let Groups { placed, shards } = groups;
+        for ((_, mut shard), run) in inner.write_shards(shards).into_iter().zip(runs(&placed)) {
+            for p in run {
+                let (key, value) = items[p.pos].take().expect("each position once");
+                shard.upsert(p.hash, key, value, NEVER);
                 successful += 1;
             }
         }
@@ -258,22 +278,20 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
             return Err(e);
         }
         let mut now = inner.now();
-        let mut guards = inner.write_shards(groups.shards.clone());
-        for (shard_index, shard) in &guards {
-            for &pos in groups.positions(*shard_index) {
-                let key = items[pos].as_ref().expect("not taken yet").0.as_ref();
-                if shard
-                    .find(groups.hashes[pos], key)
-                    .is_some_and(|s| s.is_live(&mut now))
-                {
+        let Groups { placed, shards } = groups;
+        let mut guards = inner.write_shards(shards);
+        for ((_, shard), run) in guards.iter().zip(runs(&placed)) {
+            for p in run {
+                let key = items[p.pos].as_ref().expect("not taken yet").0.as_ref();
+                if shard.find(p.hash, key).is_some_and(|s| s.is_live(&mut now)) {
                     return Ok(false);
                 }
             }
         }
-        for (shard_index, shard) in &mut guards {
-            for &pos in groups.positions(*shard_index) {
-                let (key, value) = items[pos].take().expect("each position once");
-                shard.upsert(groups.hashes[pos], key, value, NEVER);
+        for ((_, shard), run) in guards.iter_mut().zip(runs(&placed)) {
+            for p in run {
+                let (key, value) = items[p.pos].take().expect("each position once");
+                shard.upsert(p.hash, key, value, NEVER);
             }
         }
         Ok(true)
@@ -293,23 +311,23 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
     pub fn batch_delete<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<BatchDeleteResult> {
         let inner = &*self.inner;
         inner.check_open()?;
-        let keys: Vec<&[u8]> = keys.iter().map(AsRef::as_ref).collect();
         let mut errors = Vec::new();
-        let groups = Groups::new(inner, &keys, &mut errors);
+        let Groups { placed, shards } =
+            Groups::new(inner, keys.iter().map(AsRef::as_ref), &mut errors);
         let mut now: Now<'_> = inner.now();
         let mut deleted = 0;
         // Keys this batch removed, to tell a repeat from a missing key in O(1).
         let mut removed: HashSet<&[u8], RandomState> = HashSet::default();
-        for (shard_index, mut shard) in inner.write_shards(groups.shards.clone()) {
-            for &pos in groups.positions(shard_index) {
-                let key = keys[pos];
-                match shard.remove(groups.hashes[pos], key) {
+        for ((_, mut shard), run) in inner.write_shards(shards).into_iter().zip(runs(&placed)) {
+            for p in run {
+                let key = keys[p.pos].as_ref();
+                match shard.remove(p.hash, key) {
                     Some(slot) if slot.is_live(&mut now) => {
                         deleted += 1;
                         removed.insert(key);
                     }
                     _ if removed.contains(key) => {}
-                    _ => errors.push((pos, Error::NotFound)),
+                    _ => errors.push((p.pos, Error::NotFound)),
                 }
             }
         }
@@ -321,6 +339,12 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn positions(g: &Groups) -> Vec<(usize, Vec<usize>)> {
+        runs(&g.placed)
+            .map(|run| (run[0].shard, run.iter().map(|p| p.pos).collect()))
+            .collect()
+    }
 
     #[test]
     fn groups_are_by_shard_stable_and_skip_unplaceable_keys() {
@@ -334,6 +358,9 @@ mod tests {
                     }
                 },
             );
+        // 3 shards: 'a'=97%3=1, 'b'=98%3=2, 'd'=100%3=1, 'c'=99%3=0, 'g'=103%3=1.
+        // Five placeable keys against three shards exercises the counting
+        // sort, two keys the comparison sort: both must give the same order.
         let store: Store<u8> = crate::Builder::new()
             .shards(3)
             .shard_fn(bad)
@@ -341,17 +368,18 @@ mod tests {
             .unwrap();
         let keys: Vec<&[u8]> = vec![b"a", b"x", b"b", b"d", b"c", b"g"];
         let mut errors = Vec::new();
-        let g = Groups::new(&store.inner, &keys, &mut errors);
-        // 'a'=97%3=1, 'b'=98%3=2, 'd'=100%3=1, 'c'=99%3=0, 'g'=103%3=1
+        let g = Groups::new(&store.inner, keys.iter().copied(), &mut errors);
         assert_eq!(g.shards, vec![0, 1, 2]);
-        assert_eq!(g.positions(0), &[4]);
         assert_eq!(
-            g.positions(1),
-            &[0, 3, 5],
-            "input order kept within a shard"
+            positions(&g),
+            vec![(0, vec![4]), (1, vec![0, 3, 5]), (2, vec![2])],
+            "by shard, input order kept within a shard"
         );
-        assert_eq!(g.positions(2), &[2]);
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].0, 1);
+
+        let few: Vec<&[u8]> = vec![b"g", b"a"];
+        let g = Groups::new(&store.inner, few.iter().copied(), &mut Vec::new());
+        assert_eq!(positions(&g), vec![(1, vec![0, 1])]);
     }
 }

@@ -6,7 +6,7 @@
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hasher};
 
 use foldhash::fast::RandomState;
 use hashbrown::hash_table::Entry as TableEntry;
@@ -15,6 +15,18 @@ use hashbrown::HashTable;
 use crate::expiry::ExpiryIndex;
 use crate::sync::{RwLock, WriteGuard};
 use crate::Key;
+
+/// The hash a key has in its shard's table: the store's seeded foldhash of
+/// the key's bytes. Written straight into the hasher, without the length
+/// prefix that `Hash for [u8]` adds (a table compares the keys anyway, and
+/// the prefix costs a second round of mixing on every operation). Everything
+/// that hashes a key for a table goes through here, so they all agree.
+#[inline]
+pub(crate) fn table_hash(hasher: &RandomState, key: &[u8]) -> u64 {
+    let mut h = hasher.build_hasher();
+    h.write(key);
+    h.finish()
+}
 
 /// Deadline value meaning "never expires". A real deadline is always below it.
 pub(crate) const NEVER: u64 = u64::MAX;
@@ -87,7 +99,8 @@ impl<V> Shard<V> {
     /// fresh tables up front).
     pub(crate) fn reserve(&mut self, additional: usize) {
         let hasher = &self.hasher;
-        self.table.reserve(additional, |s| hasher.hash_one(&*s.key));
+        self.table
+            .reserve(additional, |s| table_hash(hasher, &s.key));
     }
 
     /// How many keys carry a deadline.
@@ -115,7 +128,7 @@ impl<V> Shard<V> {
         let entry = self.table.entry(
             hash,
             |s| *s.key == *key.as_ref(),
-            |s| hasher.hash_one(&*s.key),
+            |s| table_hash(hasher, &s.key),
         );
         let old = match entry {
             TableEntry::Occupied(mut e) => {
@@ -182,7 +195,7 @@ impl<V> Shard<V> {
             // 7 bits before calling us), so the full hash is checked too.
             let hasher = &self.hasher;
             while let Ok(entry) = self.table.find_entry(hash, |s| {
-                s.deadline == deadline && hasher.hash_one(&*s.key) == hash
+                s.deadline == deadline && table_hash(hasher, &s.key) == hash
             }) {
                 entry.remove();
                 removed += 1;
@@ -337,7 +350,7 @@ mod tests {
     fn upsert_reports_replaced_entry_and_keeps_index_in_step() {
         let (mut s, h) = shard();
         let k: &[u8] = b"k";
-        let hash = h.hash_one(k);
+        let hash = table_hash(&h, k);
         assert!(s.upsert(hash, k, 1, 100).is_none());
         assert_eq!(s.ttl_len(), 1);
         assert_eq!(s.upsert(hash, k, 2, NEVER), Some((1, 100)));
@@ -350,7 +363,7 @@ mod tests {
         let (mut s, h) = shard();
         for i in 0..10u32 {
             let k = i.to_le_bytes();
-            let hash = h.hash_one(&k[..]);
+            let hash = table_hash(&h, &k[..]);
             s.upsert(hash, &k[..], i, 10 + u64::from(i));
         }
         assert_eq!(s.sweep(14, 3), (3, true));

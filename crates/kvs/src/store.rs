@@ -6,7 +6,6 @@
 //! critical section short), lock that one shard, act, unlock.
 
 use std::fmt;
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -130,7 +129,7 @@ impl<V> Inner<V> {
     #[inline]
     pub(crate) fn locate(&self, key: &[u8]) -> Result<(usize, u64)> {
         let num_shards = self.shards.len();
-        let hash = self.hasher.hash_one(key);
+        let hash = crate::shard::table_hash(&self.hasher, key);
         let index = self.shard_hash.index(key, num_shards, hash);
         if index >= num_shards {
             return Err(Error::InvalidShardIndex { index, num_shards });
