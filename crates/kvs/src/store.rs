@@ -27,6 +27,10 @@ use crate::{Builder, Clock, Error, Key, Result};
 /// ```
 pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The shortest sleep of the sweeper between passes, however soon the next
+/// key is due: bounds its wake-ups to 1000 a second under heavy TTL churn.
+pub(crate) const MIN_SWEEP_GAP: Duration = Duration::from_millis(1);
+
 /// How many due index entries the sweeper removes per shard lock hold, so a
 /// burst of expiries never blocks a shard's readers for long.
 pub(crate) const SWEEP_BUDGET: usize = 128;
@@ -162,6 +166,26 @@ impl<V> Inner<V> {
         removed
     }
 
+    /// How long the sweeper sleeps after a pass: until the earliest deadline
+    /// in the store, but at least [`MIN_SWEEP_GAP`] and at most `interval`.
+    /// So an expired key is removed about when it expires, not up to a whole
+    /// interval later (under TTL churn that lag is most of the memory held by
+    /// dead keys), while a store without TTL keys wakes once per interval.
+    pub(crate) fn next_sweep_in(&self, interval: Duration) -> Duration {
+        let earliest = self
+            .shards
+            .iter()
+            .map(ShardCell::next_deadline)
+            .min()
+            .unwrap_or(NEVER);
+        if earliest == NEVER {
+            return interval;
+        }
+        let now = unix_nanos(self.clock.now());
+        Duration::from_nanos(earliest.saturating_sub(now))
+            .clamp(MIN_SWEEP_GAP.min(interval), interval)
+    }
+
     /// Write-locks the given shards in the global lock order.
     pub(crate) fn write_shards(&self, shards: Vec<usize>) -> Vec<(usize, ShardWrite<'_, V>)> {
         let order = lock_order(shards);
@@ -238,6 +262,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
                 Some(
                     Sweeper::spawn(interval, move || {
                         theirs.sweep();
+                        theirs.next_sweep_in(interval)
                     })
                     .map_err(Error::Spawn)?,
                 )
@@ -927,6 +952,31 @@ mod tests {
         // The guard's drop joined the sweeper, which held the only other
         // reference to `Inner`: nothing is left alive, no thread leaked.
         assert!(inner.upgrade().is_none());
+    }
+
+    #[test]
+    fn sweeper_sleeps_until_the_earliest_deadline_within_bounds() {
+        let clock = crate::ManualClock::new();
+        let store: Store<u8> = Builder::new()
+            .clock(clock.clone())
+            .without_sweeper()
+            .build()
+            .unwrap();
+        let interval = Duration::from_millis(50);
+        let next = || store.inner.next_sweep_in(interval);
+        assert_eq!(next(), interval, "no TTL keys: a full interval");
+        store
+            .set_with_ttl("hour", 1, Duration::from_secs(3600))
+            .unwrap();
+        assert_eq!(next(), interval, "nothing due soon: a full interval");
+        store
+            .set_with_ttl("soon", 1, Duration::from_millis(10))
+            .unwrap();
+        assert_eq!(next(), Duration::from_millis(10));
+        clock.advance(Duration::from_micros(9_900));
+        assert_eq!(next(), MIN_SWEEP_GAP, "never busier than the floor");
+        clock.advance(Duration::from_secs(1));
+        assert_eq!(next(), MIN_SWEEP_GAP, "overdue keys: as soon as allowed");
     }
 
     #[test]

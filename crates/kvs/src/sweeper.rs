@@ -31,16 +31,18 @@ pub(crate) struct Sweeper {
 }
 
 impl Sweeper {
-    /// Starts a thread that calls `tick` every `interval` until stopped.
-    pub(crate) fn spawn<F>(interval: Duration, mut tick: F) -> std::io::Result<Sweeper>
+    /// Starts a thread that calls `tick` until stopped: first after `first`,
+    /// then each time after the wait the previous tick returned.
+    pub(crate) fn spawn<F>(first: Duration, mut tick: F) -> std::io::Result<Sweeper>
     where
-        F: FnMut() + Send + 'static,
+        F: FnMut() -> Duration + Send + 'static,
     {
         let shared = Arc::new(Shared::default());
         let theirs = Arc::clone(&shared);
         let handle = thread::Builder::new()
             .name("kvs-sweeper".into())
             .spawn(move || {
+                let mut wait = first;
                 loop {
                     let guard = lock(&theirs.state);
                     if guard.stop {
@@ -48,13 +50,13 @@ impl Sweeper {
                     }
                     let (guard, _) = theirs
                         .wake
-                        .wait_timeout(guard, interval)
+                        .wait_timeout(guard, wait)
                         .unwrap_or_else(|e| e.into_inner());
                     if guard.stop {
                         break;
                     }
                     drop(guard);
-                    tick();
+                    wait = tick();
                 }
                 lock(&theirs.state).exited = true;
                 theirs.wake.notify_all();

@@ -130,6 +130,7 @@ fn no_tick_runs_after_stop_returns() {
                 thread::yield_now();
                 count.fetch_add(1, Ordering::SeqCst);
                 flag.store(false, Ordering::SeqCst);
+                Duration::from_millis(1)
             })
             .expect("spawn");
             thread::yield_now();
@@ -151,7 +152,10 @@ fn no_tick_runs_after_stop_returns() {
 fn concurrent_and_repeated_stops_all_finish() {
     shuttle::check_random(
         || {
-            let sweeper = Arc::new(Sweeper::spawn(Duration::from_millis(1), || {}).expect("spawn"));
+            let sweeper = Arc::new(
+                Sweeper::spawn(Duration::from_millis(1), || Duration::from_millis(1))
+                    .expect("spawn"),
+            );
             let closers: Vec<_> = (0..2)
                 .map(|_| {
                     let s = Arc::clone(&sweeper);
