@@ -129,8 +129,9 @@ impl<V> Inner<V> {
         }
     }
 
-    /// The shard index and the table hash for `key`.
-    #[inline]
+    /// The shard index and the table hash for `key`. Always inlined: it is
+    /// on every operation's path, and a call costs as much as its body.
+    #[inline(always)]
     pub(crate) fn locate(&self, key: &[u8]) -> Result<(usize, u64)> {
         let num_shards = self.shards.len();
         let hash = crate::shard::table_hash(&self.hasher, key);
@@ -141,8 +142,9 @@ impl<V> Inner<V> {
         Ok((index, hash))
     }
 
+    #[inline]
     pub(crate) fn now(&self) -> Now<'_> {
-        Now::new(&*self.clock)
+        Now::new(&self.clock)
     }
 
     /// One pass of the active expiry: visits only shards whose earliest
