@@ -6,6 +6,7 @@
 # Prints a markdown table with kvs/redis ratios. Run it on a quiet machine:
 #   scripts/bench-redis.sh                 # the full run (N=1000000)
 #   N=20000 KEYS=20000 scripts/bench-redis.sh   # a quick smoke run
+#   KVS_ARGS="--threads 1" scripts/bench-redis.sh # extra flags for kvs serve
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,8 +48,9 @@ start() {
     case $1 in
         kvs)
             mkdir -p "$WORK/kvs-$PORT"
+            # shellcheck disable=SC2086 # KVS_ARGS is a list of flags
             target/release/kvs serve --port "$PORT" --dir "$WORK/kvs-$PORT" --save "" --loglevel warn \
-                >"$WORK/kvs-$PORT.log" 2>&1 &
+                ${KVS_ARGS:-} >"$WORK/kvs-$PORT.log" 2>&1 &
             ;;
         redis)
             redis-server --port "$PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
