@@ -6,8 +6,8 @@
 //! critical section short), lock that one shard, act, unlock.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use foldhash::fast::RandomState;
@@ -17,7 +17,7 @@ use crate::compute::{deadline_after, Action, Entry};
 use crate::hash::ShardHash;
 use crate::lock_order::{lock_order, write_in_order};
 use crate::shard::{Now, ShardCell, ShardWrite, NEVER};
-use crate::sweeper::Sweeper;
+use crate::sweeper::{Sweeper, Waker};
 use crate::{Builder, Clock, Error, Key, Result};
 
 /// How long [`Store::close`] waits for the sweeper thread.
@@ -67,6 +67,11 @@ pub(crate) struct Inner<V> {
     /// Snapshot state shared with every shard (`snapshot/cow.rs`).
     pub(crate) gate: Arc<crate::snapshot::cow::Gate<V>>,
     closed: AtomicBool,
+    /// When the sweeper plans to wake next (Unix ns): a key given an earlier
+    /// deadline wakes it (`deadline_added`).
+    sweep_at: AtomicU64,
+    /// Set once the sweeper thread runs (it needs `Inner` to start).
+    waker: OnceLock<Waker>,
 }
 
 /// Closes the store when the last user handle goes. The sweeper thread holds
@@ -180,12 +185,37 @@ impl<V> Inner<V> {
             .map(ShardCell::next_deadline)
             .min()
             .unwrap_or(NEVER);
-        if earliest == NEVER {
-            return interval;
-        }
         let now = unix_nanos(self.clock.now());
-        Duration::from_nanos(earliest.saturating_sub(now))
-            .clamp(MIN_SWEEP_GAP.min(interval), interval)
+        let wait = if earliest == NEVER {
+            interval
+        } else {
+            Duration::from_nanos(earliest.saturating_sub(now))
+                .clamp(MIN_SWEEP_GAP.min(interval), interval)
+        };
+        let wait_ns = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
+        self.sweep_at
+            .store(now.saturating_add(wait_ns), Ordering::Relaxed);
+        wait
+    }
+
+    /// Called after a key was given `deadline` (outside the shard lock):
+    /// wakes the sweeper if it would otherwise sleep past the deadline by
+    /// more than [`MIN_SWEEP_GAP`]. One shared load on the usual path; the
+    /// write and the wake-up happen only when the deadline is the new
+    /// earliest, so a store that starts churning TTL keys is swept from the
+    /// start, not one whole interval later.
+    #[inline]
+    pub(crate) fn deadline_added(&self, deadline: u64) {
+        const GAP: u64 = MIN_SWEEP_GAP.as_nanos() as u64;
+        if deadline == NEVER
+            || deadline.saturating_add(GAP) >= self.sweep_at.load(Ordering::Relaxed)
+        {
+            return;
+        }
+        self.sweep_at.fetch_min(deadline, Ordering::Relaxed);
+        if let Some(waker) = self.waker.get() {
+            waker.wake();
+        }
     }
 
     /// Write-locks the given shards in the global lock order.
@@ -257,19 +287,28 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
             clock,
             gate,
             closed: AtomicBool::new(false),
+            sweep_at: AtomicU64::new(NEVER),
+            waker: OnceLock::new(),
         });
         let sweeper = match sweep_interval {
             Some(interval) => {
+                let first = unix_nanos(inner.clock.now())
+                    .saturating_add(u64::try_from(interval.as_nanos()).unwrap_or(u64::MAX));
+                inner.sweep_at.store(first, Ordering::Relaxed);
                 let theirs = Arc::clone(&inner);
-                Some(
-                    Sweeper::spawn(interval, move || {
-                        theirs.sweep();
-                        theirs.next_sweep_in(interval)
-                    })
-                    .map_err(Error::Spawn)?,
-                )
+                let sweeper = Sweeper::spawn(interval, move || {
+                    theirs.sweep();
+                    theirs.next_sweep_in(interval)
+                })
+                .map_err(Error::Spawn)?;
+                let _ = inner.waker.set(sweeper.waker());
+                Some(sweeper)
             }
-            None => None,
+            None => {
+                // No sweeper to wake: `deadline_added` returns at its first test.
+                inner.sweep_at.store(0, Ordering::Relaxed);
+                None
+            }
         };
         let guard = Arc::new(CloseGuard {
             inner: Arc::clone(&inner),
@@ -366,6 +405,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         inner.shards[index]
             .write()
             .upsert(hash, key, value, deadline);
+        inner.deadline_added(deadline);
         Ok(())
     }
 
@@ -689,6 +729,8 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
             f(entry)
         };
         let current = live_deadline.unwrap_or(NEVER);
+        // The deadline this call gave the key, for the sweeper once unlocked.
+        let mut added = NEVER;
         match action {
             Action::Keep => {
                 if expired {
@@ -704,6 +746,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
                     shard.remove(hash, key);
                 } else {
                     shard.upsert(hash, key, value, deadline);
+                    added = deadline;
                 }
             }
             Action::SetExpiry(expiry) => {
@@ -713,12 +756,15 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
                         shard.remove(hash, key);
                     } else {
                         shard.set_deadline(hash, key, deadline);
+                        added = deadline;
                     }
                 } else if expired {
                     shard.remove(hash, key);
                 }
             }
         }
+        drop(shard);
+        inner.deadline_added(added);
         Ok(result)
     }
 

@@ -15,6 +15,10 @@ use super::sync::{lock, thread, Arc, Condvar, Mutex};
 struct State {
     stop: bool,
     exited: bool,
+    /// Set by [`Waker::wake`]: run the next tick now, not after the wait.
+    /// A flag, not just a notify, so a wake that lands while a tick runs is
+    /// not lost.
+    woken: bool,
 }
 
 #[derive(Debug, Default)]
@@ -44,17 +48,21 @@ impl Sweeper {
             .spawn(move || {
                 let mut wait = first;
                 loop {
-                    let guard = lock(&theirs.state);
+                    let mut guard = lock(&theirs.state);
                     if guard.stop {
                         break;
                     }
-                    let (guard, _) = theirs
-                        .wake
-                        .wait_timeout(guard, wait)
-                        .unwrap_or_else(|e| e.into_inner());
+                    if !guard.woken {
+                        guard = theirs
+                            .wake
+                            .wait_timeout(guard, wait)
+                            .unwrap_or_else(|e| e.into_inner())
+                            .0;
+                    }
                     if guard.stop {
                         break;
                     }
+                    guard.woken = false;
                     drop(guard);
                     wait = tick();
                 }
@@ -65,6 +73,11 @@ impl Sweeper {
             shared,
             handle: Mutex::new(Some(handle)),
         })
+    }
+
+    /// A handle that makes the thread tick now.
+    pub(crate) fn waker(&self) -> Waker {
+        Waker(Arc::clone(&self.shared))
     }
 
     /// Asks the thread to stop and waits up to `timeout` for it to finish.
@@ -89,5 +102,17 @@ impl Sweeper {
             }
         }
         exited
+    }
+}
+
+/// Makes a sweeper tick at once (a key was given a deadline earlier than the
+/// sweeper's planned wake-up).
+#[derive(Debug)]
+pub(crate) struct Waker(Arc<Shared>);
+
+impl Waker {
+    pub(crate) fn wake(&self) {
+        lock(&self.0.state).woken = true;
+        self.0.wake.notify_all();
     }
 }
