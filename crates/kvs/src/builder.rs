@@ -130,7 +130,7 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
 
     /// The longest the background sweeper sleeps between passes. It wakes
     /// sooner when a key is due (it sleeps until the earliest deadline, but
-    /// never less than 1 ms), so expired keys go about when they expire; a
+    /// never less than 5 ms), so expired keys go about when they expire; a
     /// store without TTL keys wakes once per interval.
     ///
     /// ```
