@@ -30,7 +30,7 @@ pub const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The shortest sleep of the sweeper between passes, however soon the next
 /// key is due: bounds its wake-ups to 200 a second under heavy TTL churn (at
 /// 1 ms, its wake-ups and lock hand-overs cost the TTL-churn benchmark about a
-/// quarter of its throughput on 2 cores).
+/// third of its throughput on 2 cores).
 pub(crate) const MIN_SWEEP_GAP: Duration = Duration::from_millis(5);
 
 /// How many due index entries the sweeper removes per shard lock hold, so a
