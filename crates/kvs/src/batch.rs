@@ -107,10 +107,9 @@ struct Groups {
 
 impl Groups {
     /// Places and groups `keys`; keys the shard hash cannot place get an
-    /// error in `errors` and take no part. O(N + M): a counting sort when the
-    /// batch has at least as many keys as the store has shards, else a stable
-    /// sort of the N < M keys (no pass over all M shards for a small batch).
-    /// Two allocations, whatever the size.
+    /// error in `errors` and take no part. O(N + M): a stable comparison
+    /// sort while N·log2(N) < M (so a small batch makes no pass over all M
+    /// shards), a counting sort otherwise. Two allocations, whatever the size.
     fn new<'k, V>(
         inner: &Inner<V>,
         keys: impl ExactSizeIterator<Item = &'k [u8]>,
@@ -124,10 +123,12 @@ impl Groups {
             }
         }
         let m = inner.shards.len();
-        if placed.len() >= m {
-            placed = counting_sort(placed, m);
-        } else {
+        let n = placed.len();
+        let log2_n = (usize::BITS - n.leading_zeros()) as usize;
+        if n.saturating_mul(log2_n) < m {
             placed.sort_by_key(|p| p.shard);
+        } else {
+            placed = counting_sort(placed, m);
         }
         let mut shards: Vec<usize> = Vec::new();
         for p in &placed {
@@ -359,8 +360,8 @@ mod tests {
                 },
             );
         // 3 shards: 'a'=97%3=1, 'b'=98%3=2, 'd'=100%3=1, 'c'=99%3=0, 'g'=103%3=1.
-        // Five placeable keys against three shards exercises the counting
-        // sort, two keys the comparison sort: both must give the same order.
+        // Five placeable keys against three shards take the counting sort;
+        // the comparison sort is checked below with many shards.
         let store: Store<u8> = crate::Builder::new()
             .shards(3)
             .shard_fn(bad)
@@ -381,5 +382,21 @@ mod tests {
         let few: Vec<&[u8]> = vec![b"g", b"a"];
         let g = Groups::new(&store.inner, few.iter().copied(), &mut Vec::new());
         assert_eq!(positions(&g), vec![(1, vec![0, 1])]);
+
+        // 64 shards, 5 keys (5·3 < 64): the comparison sort, same contract.
+        let by_first: crate::ShardFn =
+            std::sync::Arc::new(|k: &[u8], n: usize| usize::from(k[0]) % n);
+        let wide: Store<u8> = crate::Builder::new()
+            .shards(64)
+            .shard_fn(by_first)
+            .build()
+            .unwrap();
+        let keys: Vec<&[u8]> = vec![b"b", b"a", b"b1", b"c", b"a1"];
+        let g = Groups::new(&wide.inner, keys.iter().copied(), &mut Vec::new());
+        assert_eq!(g.shards, vec![33, 34, 35]); // 'a'=97%64, 'b'=98%64, 'c'=99%64
+        assert_eq!(
+            positions(&g),
+            vec![(33, vec![1, 4]), (34, vec![0, 2]), (35, vec![3])]
+        );
     }
 }
