@@ -242,7 +242,8 @@ impl<V> Inner<V> {
 
 impl<V: Clone + Send + Sync + 'static> Store<V> {
     /// A store with `num_shards` shards and every other setting at its
-    /// default (FNV-1a shard hash, system clock, sweeper every 50 ms).
+    /// default (FNV-1a shard hash, system clock, a sweeper that wakes at least
+    /// every 50 ms).
     ///
     /// ```
     /// use kvs::{Error, Store};
