@@ -113,15 +113,7 @@ mod tests {
 
     #[test]
     fn writes_one_svg_per_group_with_every_map_in_the_legend() {
-        let row = |w: &str, map: &str, t: usize, ops: u64| Row {
-            workload: w.into(),
-            keys: "u64".into(),
-            distribution: "uniform".into(),
-            map: map.into(),
-            threads: t,
-            ops,
-            seconds: 1.0,
-        };
+        let row = Row::sample;
         let rows = vec![
             row("ReadHeavy", "kvs", 1, 10),
             row("ReadHeavy", "kvs", 2, 20),

@@ -20,6 +20,20 @@ pub struct Row {
 }
 
 impl Row {
+    /// A one-second row of u64 keys, uniform, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn sample(workload: &str, map: &str, threads: usize, ops: u64) -> Row {
+        Row {
+            workload: workload.into(),
+            keys: "u64".into(),
+            distribution: "uniform".into(),
+            map: map.into(),
+            threads,
+            ops,
+            seconds: 1.0,
+        }
+    }
+
     /// Millions of operations per second.
     pub fn mops(&self) -> f64 {
         if self.seconds > 0.0 {

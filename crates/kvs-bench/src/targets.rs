@@ -169,15 +169,7 @@ mod tests {
     use super::*;
 
     fn row(w: &str, map: &str, t: usize, ops: u64) -> Row {
-        Row {
-            workload: w.into(),
-            keys: "u64".into(),
-            distribution: "uniform".into(),
-            map: map.into(),
-            threads: t,
-            ops,
-            seconds: 1.0,
-        }
+        Row::sample(w, map, t, ops)
     }
 
     #[test]
