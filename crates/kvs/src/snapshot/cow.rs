@@ -198,24 +198,55 @@ pub(crate) fn begin<'a, V>(
     }
 }
 
-/// Copies every shard no writer has copied yet (each under its read lock, so
-/// readers never wait), ends the save and returns the images in shard order.
+impl<V> Capture<'_, V> {
+    /// How many shards the store has.
+    pub(crate) fn shards(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Shard `index`'s image, in `image`: the copy a writer made, if one did,
+    /// or else a copy made now under the shard's read lock (so readers never
+    /// wait) into `image`'s buffer, which is reused from one shard to the
+    /// next. Call once per shard.
+    pub(crate) fn take(&self, index: usize, image: &mut ShardImage) {
+        let cell = &self.shards[index];
+        {
+            // Upgradable, not plain read: a writer that arrives meanwhile
+            // parks without blocking new readers (a writer queued behind a
+            // plain read lock would), so readers never wait on a save.
+            let shard = cell.lock.upgradable_read();
+            if cell.copied_epoch.load(Ordering::Relaxed) < self.active.epoch {
+                image.bytes.clear();
+                image.records = 0;
+                image.with_ttl = 0;
+                image.error = None;
+                (self.active.copy)(&shard, self.active.now, image);
+                cell.copied_epoch
+                    .store(self.active.epoch, Ordering::Relaxed);
+                return;
+            }
+        }
+        // A writer copied it: the slot holds its image. The shard is marked
+        // copied only after the slot is filled, and both happen under the
+        // shard's write lock, which our read lock above waited for.
+        *image = self.active.slots[index]
+            .lock()
+            .take()
+            .expect("a shard marked copied has its image");
+    }
+}
+
+/// Copies every shard no writer has copied yet, ends the save and returns
+/// the images in shard order (for tests that drive a capture by hand).
+#[cfg(test)]
 pub(crate) fn finish<V>(capture: Capture<'_, V>) -> Vec<ShardImage> {
     debug_assert!(capture.active.started.load(Ordering::Relaxed));
-    for cell in capture.shards {
-        // Upgradable, not plain read: a writer that arrives meanwhile parks
-        // without blocking new readers (a writer queued behind a plain read
-        // lock would), so readers never wait on a save.
-        let shard = cell.lock.upgradable_read();
-        if cell.copied_epoch.load(Ordering::Relaxed) < capture.active.epoch {
-            capture.active.fill(cell, &shard);
-        }
-    }
-    let images = capture
-        .active
-        .slots
-        .iter()
-        .map(|s| s.lock().take().expect("every shard was copied"))
+    let images = (0..capture.shards())
+        .map(|i| {
+            let mut image = ShardImage::default();
+            capture.take(i, &mut image);
+            image
+        })
         .collect();
     // Dropping the capture ends the save.
     drop(capture);

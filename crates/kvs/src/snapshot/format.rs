@@ -49,9 +49,14 @@ pub(crate) struct DbCounts {
     pub(crate) with_ttl: u64,
 }
 
+/// Bytes of the header of a snapshot of `db_count` databases.
+pub(crate) fn header_len(db_count: usize) -> usize {
+    FIXED_HEADER_LEN + DB_ENTRY_LEN * db_count + 4
+}
+
 /// The header bytes for a snapshot of `dbs`, with its CRC.
 pub(crate) fn encode_header(created_ms: u64, dbs: &[DbCounts]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(FIXED_HEADER_LEN + DB_ENTRY_LEN * dbs.len() + 4);
+    let mut out = Vec::with_capacity(header_len(dbs.len()));
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
     out.extend_from_slice(&0u16.to_le_bytes());

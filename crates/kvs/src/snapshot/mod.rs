@@ -30,7 +30,7 @@ mod file;
 mod format;
 mod reader;
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -74,85 +74,99 @@ fn copy_shard<V: Serialize>(shard: &Shard<V>, now: u64, image: &mut ShardImage) 
     }
 }
 
-/// Captures every store at one instant: all their epochs are published
-/// before any shard is walked. Saves are serialised per store; the save
-/// locks are taken in address order so that overlapping multi-store saves
-/// cannot deadlock. A store listed twice is captured once.
-fn capture<V: Serialize + Clone + Send + Sync + 'static>(
+/// Captures every store at one instant (all their epochs are published
+/// before any shard is walked) and hands each shard's encoded records to
+/// `sink` in file order: database by database, shard by shard. Returns each
+/// database's counts, for the header.
+///
+/// Saves are serialised per store; the save locks are taken in address order
+/// so that overlapping multi-store saves cannot deadlock. A store listed
+/// twice is copied once and its images kept for the second listing; any
+/// other store's shards go through one reused buffer, so a save holds about
+/// one shard's encoding in memory (plus any a writer copied first).
+fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
     stores: &[&Store<V>],
-) -> Result<Vec<Arc<Vec<ShardImage>>>> {
+    mut sink: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<Vec<DbCounts>> {
+    let key = |s: &Store<V>| Arc::as_ptr(&s.inner) as usize;
     let mut unique: Vec<&Store<V>> = stores.to_vec();
-    unique.sort_by_key(|s| Arc::as_ptr(&s.inner) as usize);
-    unique.dedup_by_key(|s| Arc::as_ptr(&s.inner) as usize);
+    unique.sort_by_key(|s| key(s));
+    unique.dedup_by_key(|s| key(s));
     for s in &unique {
         s.inner.check_open()?;
     }
     let started = Arc::new(AtomicBool::new(false));
-    let captures: Vec<_> = unique
+    let mut captures: Vec<Option<cow::Capture<'_, V>>> = unique
         .iter()
         .map(|s| {
             let now = unix_nanos(s.inner.clock.now());
-            cow::begin(
+            Some(cow::begin(
                 &s.inner.shards,
                 &s.inner.gate,
                 now,
                 copy_shard::<V>,
                 &started,
-            )
+            ))
         })
         .collect();
     // The snapshot instant, for every store at once. Release: a writer that
     // sees it also sees every store's published epoch.
     started.store(true, Ordering::SeqCst);
-    let images: Vec<Arc<Vec<ShardImage>>> = captures
-        .into_iter()
-        .map(|c| Arc::new(cow::finish(c)))
-        .collect();
-    for shard_images in &images {
-        if let Some((key, message)) = shard_images.iter().find_map(|i| i.error.as_ref()) {
-            return Err(Error::SnapshotEncode {
-                key: key.clone(),
-                message: message.clone(),
-            });
-        }
-    }
-    Ok(stores
+
+    let mut uses_left: Vec<usize> = unique
         .iter()
-        .map(|s| {
-            let at = unique
-                .iter()
-                .position(|u| Arc::ptr_eq(&u.inner, &s.inner))
-                .expect("every store is in the unique list");
-            Arc::clone(&images[at])
-        })
-        .collect())
+        .map(|u| stores.iter().filter(|s| key(s) == key(u)).count())
+        .collect();
+    let mut kept: Vec<Vec<ShardImage>> = unique.iter().map(|_| Vec::new()).collect();
+    let mut scratch = ShardImage::default();
+    let mut counts = Vec::with_capacity(stores.len());
+    for store in stores {
+        let u = unique
+            .iter()
+            .position(|s| key(s) == key(store))
+            .expect("every store is in the unique list");
+        uses_left[u] -= 1;
+        let mut db = DbCounts {
+            records: 0,
+            with_ttl: 0,
+        };
+        let mut add = |image: &ShardImage, sink: &mut dyn FnMut(&[u8]) -> Result<()>| {
+            db.records += image.records;
+            db.with_ttl += image.with_ttl;
+            sink(&image.bytes)
+        };
+        match captures[u].take() {
+            Some(capture) => {
+                for i in 0..capture.shards() {
+                    capture.take(i, &mut scratch);
+                    if let Some((key, message)) = scratch.error.take() {
+                        return Err(Error::SnapshotEncode { key, message });
+                    }
+                    add(&scratch, &mut sink)?;
+                    if uses_left[u] > 0 {
+                        kept[u].push(std::mem::take(&mut scratch));
+                    }
+                }
+                // Dropping the capture ends this store's save.
+            }
+            None => {
+                for image in &kept[u] {
+                    add(image, &mut sink)?;
+                }
+            }
+        }
+        counts.push(db);
+    }
+    Ok(counts)
 }
 
-/// Writes captured images as a snapshot.
-fn write_images(
-    out: &mut dyn Write,
-    created_ms: u64,
-    dbs: &[Arc<Vec<ShardImage>>],
-    io: &dyn Fn(std::io::Error) -> Error,
-) -> Result<()> {
-    let counts: Vec<DbCounts> = dbs
-        .iter()
-        .map(|images| DbCounts {
-            records: images.iter().map(|i| i.records).sum(),
-            with_ttl: images.iter().map(|i| i.with_ttl).sum(),
-        })
-        .collect();
-    let header = format::encode_header(created_ms, &counts);
-    let mut hasher = crc32fast::Hasher::new();
-    hasher.update(&header);
-    out.write_all(&header).map_err(io)?;
-    for image in dbs.iter().flat_map(|d| d.iter()) {
-        hasher.update(&image.bytes);
-        out.write_all(&image.bytes).map_err(io)?;
-    }
-    out.write_all(&hasher.finalize().to_le_bytes())
-        .map_err(io)?;
-    out.flush().map_err(io)
+/// The whole-file checksum from the header's bytes and the running checksum
+/// of everything after it.
+fn file_crc(header: &[u8], body: &crc32fast::Hasher) -> u32 {
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(header);
+    crc.combine(body);
+    crc.finalize()
 }
 
 fn created_ms<V>(stores: &[&Store<V>]) -> u64 {
@@ -197,13 +211,27 @@ where
     let path = path.as_ref();
     check_db_count(stores.len())?;
     let created = created_ms(stores);
-    let images = capture(stores)?;
-    file::replace(path, |out| {
+    file::replace(path, |file| {
         let io = |source| Error::Io {
             path: Some(path.to_path_buf()),
             source,
         };
-        write_images(out, created, &images, &io)
+        // The header holds the record counts, known only at the end: write
+        // a placeholder of its length, stream the records, then go back.
+        let placeholder = vec![0; format::header_len(stores.len())];
+        file.write_all(&placeholder).map_err(io)?;
+        let mut body = crc32fast::Hasher::new();
+        let mut out = file::Writeback::new(file, placeholder.len() as u64);
+        let counts = stream_images(stores, |bytes| {
+            body.update(bytes);
+            out.write_all(bytes).map_err(io)
+        })?;
+        let header = format::encode_header(created, &counts);
+        let file = out.into_inner();
+        file.write_all(&file_crc(&header, &body).to_le_bytes())
+            .map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(&header).map_err(io)
     })
 }
 
@@ -225,9 +253,22 @@ where
 {
     check_db_count(stores.len())?;
     let created = created_ms(stores);
-    let images = capture(stores)?;
+    // The counts go in the header, before the records: gather the records
+    // first, so that nothing reaches `out` if a value fails to encode.
+    let mut body = Vec::new();
+    let counts = stream_images(stores, |bytes| {
+        body.extend_from_slice(bytes);
+        Ok(())
+    })?;
+    let header = format::encode_header(created, &counts);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(&body);
     let io = |source| Error::Io { path: None, source };
-    write_images(&mut out, created, &images, &io)
+    out.write_all(&header).map_err(io)?;
+    out.write_all(&body).map_err(io)?;
+    out.write_all(&file_crc(&header, &crc).to_le_bytes())
+        .map_err(io)?;
+    out.flush().map_err(io)
 }
 
 /// Loads the snapshot at `path` into `stores` (database `i` into
