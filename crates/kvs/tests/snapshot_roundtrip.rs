@@ -304,6 +304,62 @@ fn a_saved_file_holds_exactly_the_streamed_bytes() {
     assert_eq!(contents(&back[2]), contents(&big));
 }
 
+/// A source that hands out at most `step` bytes per read.
+struct Trickle<'a> {
+    bytes: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(buf.len()).min(self.bytes.len());
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        Ok(n)
+    }
+}
+
+/// The reader parses a record where it lies in its 256 KiB buffer when the
+/// record fits, and piece by piece when it does not: records larger than
+/// the buffer (a key, a value, or both), small ones on either side of them,
+/// and sources that deliver a few bytes at a time all load the same.
+#[test]
+fn records_larger_than_the_read_buffer_and_trickling_sources_load() {
+    let c = clock();
+    let a: Store<Bytes> = store(&c, 4);
+    let huge = |n: usize, b: u8| Bytes::from(vec![b; n]);
+    a.set("small-before", Bytes::from_static(b"x")).unwrap();
+    a.set("big-value", huge(300 * 1024, b'v')).unwrap();
+    a.set(vec![b'k'; 300 * 1024], Bytes::from_static(b"big key"))
+        .unwrap();
+    a.set_with_ttl(
+        vec![b'q'; 200 * 1024],
+        huge(200 * 1024, b'w'),
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    for i in 0..3000 {
+        a.set(format!("k{i}"), huge(i % 200, b'z')).unwrap();
+    }
+    let mut bytes = Vec::new();
+    a.save_to(&mut bytes).unwrap();
+    for step in [1 << 20, 4096, 7, 1] {
+        let b: Store<Bytes> = store(&c, 3);
+        b.load_from(Trickle {
+            bytes: &bytes,
+            step,
+        })
+        .unwrap();
+        assert_eq!(contents(&b), contents(&a), "step {step}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.kvs");
+    a.save_snapshot(&path).unwrap();
+    let b: Store<Bytes> = store(&c, 5);
+    b.load_snapshot(&path).unwrap();
+    assert_eq!(contents(&b), contents(&a));
+}
+
 #[test]
 fn bytes_values_dump_as_their_contents() {
     let c = clock();

@@ -130,6 +130,50 @@ impl<R: Read> Input<R> {
         Ok(())
     }
 
+    /// The record at the cursor (its tag already checked), parsed where it
+    /// lies when it fits in the buffer: the ranges of its key and value in
+    /// `buf`, and its expiry. `None`, with nothing consumed, for a record too
+    /// large for the buffer, which the caller reads piece by piece instead.
+    #[allow(clippy::type_complexity)]
+    fn record_in_buffer(
+        &mut self,
+        tag: u8,
+    ) -> Result<Option<(std::ops::Range<usize>, Option<u64>, std::ops::Range<usize>)>> {
+        self.fill(5)?;
+        let at = |offset: usize| self.pos + offset;
+        let key_len = u32::from_le_bytes(self.buf[at(1)..at(5)].try_into().expect("4 bytes"));
+        let expiry_len = if tag & TAG_EXPIRY != 0 { 8 } else { 0 };
+        // Tag, key length, key, expiry, value length.
+        let head = 5 + u64::from(key_len) + expiry_len + 4;
+        if head > BUF_LEN as u64 {
+            return Ok(None);
+        }
+        self.check_remaining(head)?;
+        self.fill(head as usize)?;
+        let p = self.pos;
+        let value_at = p + head as usize;
+        let value_len = u32::from_le_bytes(
+            self.buf[value_at - 4..value_at]
+                .try_into()
+                .expect("4 bytes"),
+        );
+        let total = head + u64::from(value_len);
+        if total > BUF_LEN as u64 {
+            return Ok(None);
+        }
+        self.check_remaining(total)?;
+        self.fill(total as usize)?;
+        // `fill` may have moved the record to the front of the buffer.
+        let p = self.pos;
+        let key = p + 5..p + 5 + key_len as usize;
+        let expires_at_ms = (expiry_len != 0).then(|| {
+            u64::from_le_bytes(self.buf[key.end..key.end + 8].try_into().expect("8 bytes"))
+        });
+        let value = p + head as usize..p + total as usize;
+        self.pos += total as usize;
+        Ok(Some((key, expires_at_ms, value)))
+    }
+
     /// The CRC of every byte handed out so far.
     fn crc(&mut self) -> u32 {
         self.hasher.update(&self.buf[self.hashed..self.pos]);
@@ -488,7 +532,8 @@ impl<R: Read> SnapshotReader<R> {
             }
         }
         let at = self.input.position();
-        let tag = self.input.take(1)?[0];
+        self.input.fill(1)?;
+        let tag = self.input.buf[self.input.pos];
         if tag & !TAG_EXPIRY != 0 {
             return Err(corrupt(Corruption::InvalidField {
                 field: "record tag",
@@ -496,6 +541,21 @@ impl<R: Read> SnapshotReader<R> {
                 detail: format!("{tag:#04x} has unknown bits set"),
             }));
         }
+        if let Some(parsed) = self.input.record_in_buffer(tag)? {
+            let (key, expires_at_ms, value) = parsed;
+            self.ttl_in_db += u64::from(expires_at_ms.is_some());
+            self.left_in_db -= 1;
+            let index = self.index;
+            self.index += 1;
+            return Ok(Some(RawRecord {
+                database: u32::try_from(self.db).expect("db count is a u32"),
+                index,
+                key: &self.input.buf[key],
+                value: &self.input.buf[value],
+                expires_at_ms,
+            }));
+        }
+        self.input.pos += 1;
         let key_len = self.input.u32()?;
         self.input.take_into(u64::from(key_len), &mut self.key)?;
         let expires_at_ms = if tag & TAG_EXPIRY != 0 {
