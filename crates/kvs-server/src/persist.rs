@@ -133,19 +133,27 @@ impl Persistence {
                     .map_err(|e| format!("cannot save {}: {e}", self.path.display()))
             });
         match &result {
-            Ok(()) => {
+            Ok(stats) => {
                 self.dirty.fetch_sub(dirty_before, Ordering::Relaxed);
                 self.last_save.store(now, Ordering::Relaxed);
                 self.last_ok.store(true, Ordering::Relaxed);
                 self.saves.fetch_add(1, Ordering::Relaxed);
-                tracing::info!("saved snapshot {}", self.path.display());
+                tracing::info!(
+                    "saved snapshot {}: {} records, {} bytes; writers copied {} of {} shards, longest shard copy {:?}",
+                    self.path.display(),
+                    stats.records,
+                    stats.bytes,
+                    stats.copied_by_writers,
+                    stats.shards,
+                    stats.longest_shard_copy
+                );
             }
             Err(e) => {
                 self.last_ok.store(false, Ordering::Relaxed);
                 tracing::error!("{e}");
             }
         }
-        result
+        result.map(|_| ())
     }
 
     /// Whether the save policy calls for a save at `now` (Unix seconds).

@@ -283,12 +283,22 @@ fn a_saved_file_holds_exactly_the_streamed_bytes() {
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.kvs");
-    snapshot::save_all(&path, &dbs).unwrap();
+    let saved = snapshot::save_all(&path, &dbs).unwrap();
     let mut streamed = Vec::new();
-    snapshot::save_all_to(&mut streamed, &dbs).unwrap();
+    let stream_stats = snapshot::save_all_to(&mut streamed, &dbs).unwrap();
     let file = std::fs::read(&path).unwrap();
     assert!(file.len() > 8 << 20);
     assert!(file == streamed, "file and stream differ");
+
+    // Both report the same save: every record of the three databases, the
+    // bytes written, and each store's shards captured once.
+    for stats in [saved, stream_stats] {
+        assert_eq!(stats.records, 10_001 + 1 + 10_001);
+        assert_eq!(stats.bytes, file.len() as u64);
+        assert_eq!(stats.shards, 8 + 2);
+        assert_eq!(stats.copied_by_writers, 0);
+        assert!(stats.longest_shard_copy > Duration::ZERO);
+    }
 
     let info = SnapshotReader::open(&path).unwrap().verify().unwrap();
     let counts: Vec<(u64, u64)> = info

@@ -21,8 +21,9 @@
 //! matters: with one flag per store, a writer could see the instant in one
 //! store and not yet in the next (the multi-store test caught exactly that).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
@@ -55,14 +56,28 @@ pub(crate) struct ActiveSave<V> {
     now: u64,
     copy: CopyFn<V>,
     slots: Box<[Mutex<Option<ShardImage>>]>,
+    /// Shards a writer copied.
+    copied_by_writers: AtomicUsize,
+    /// The longest any one shard's copy took, in nanoseconds.
+    longest_copy_ns: AtomicU64,
 }
 
 impl<V> ActiveSave<V> {
+    /// A writer's copy of `shard`, which it holds locked.
     fn fill(&self, cell: &ShardCell<V>, shard: &Shard<V>) {
         let mut image = ShardImage::default();
-        (self.copy)(shard, self.now, &mut image);
+        self.timed(|| (self.copy)(shard, self.now, &mut image));
         *self.slots[cell.index].lock() = Some(image);
         cell.copied_epoch.store(self.epoch, Ordering::Relaxed);
+        self.copied_by_writers.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Runs one shard's copy, keeping the longest time one took.
+    fn timed(&self, copy: impl FnOnce()) {
+        let start = Instant::now();
+        copy();
+        let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.longest_copy_ns.fetch_max(ns, Ordering::Relaxed);
     }
 }
 
@@ -187,6 +202,8 @@ pub(crate) fn begin<'a, V>(
         now,
         copy,
         slots: shards.iter().map(|_| Mutex::new(None)).collect(),
+        copied_by_writers: AtomicUsize::new(0),
+        longest_copy_ns: AtomicU64::new(0),
     });
     *gate.active.lock() = Some(Arc::clone(&active));
     gate.active_epoch.store(active.epoch, Ordering::SeqCst);
@@ -199,6 +216,16 @@ pub(crate) fn begin<'a, V>(
 }
 
 impl<V> Capture<'_, V> {
+    /// How many shards writers copied so far, and the longest any one
+    /// shard's copy took (by a writer or by the save).
+    pub(crate) fn copies(&self) -> (usize, Duration) {
+        let a = &self.active;
+        (
+            a.copied_by_writers.load(Ordering::Relaxed),
+            Duration::from_nanos(a.longest_copy_ns.load(Ordering::Relaxed)),
+        )
+    }
+
     /// How many shards the store has.
     pub(crate) fn shards(&self) -> usize {
         self.shards.len()
@@ -220,7 +247,8 @@ impl<V> Capture<'_, V> {
                 image.records = 0;
                 image.with_ttl = 0;
                 image.error = None;
-                (self.active.copy)(&shard, self.active.now, image);
+                self.active
+                    .timed(|| (self.active.copy)(&shard, self.active.now, image));
                 cell.copied_epoch
                     .store(self.active.epoch, Ordering::Relaxed);
                 return;

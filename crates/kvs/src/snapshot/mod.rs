@@ -30,6 +30,7 @@ mod file;
 mod format;
 mod load;
 mod reader;
+mod stats;
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
@@ -47,6 +48,7 @@ use format::DbCounts;
 
 pub use format::{Corruption, MAGIC, VERSION};
 pub use reader::{DatabaseInfo, RawRecord, SnapshotInfo, SnapshotReader};
+pub use stats::SaveStats;
 
 /// Encodes the live records of one shard (the save's [`cow::CopyFn`]).
 fn copy_shard<V: Serialize>(shard: &Shard<V>, now: u64, image: &mut ShardImage) {
@@ -78,7 +80,8 @@ fn copy_shard<V: Serialize>(shard: &Shard<V>, now: u64, image: &mut ShardImage) 
 /// Captures every store at one instant (all their epochs are published
 /// before any shard is walked) and hands each shard's encoded records to
 /// `sink` in file order: database by database, shard by shard. Returns each
-/// database's counts, for the header.
+/// database's counts, for the header, and the save's statistics (all but
+/// its size in bytes, which the caller knows).
 ///
 /// Saves are serialised per store; the save locks are taken in address order
 /// so that overlapping multi-store saves cannot deadlock. A store listed
@@ -88,7 +91,7 @@ fn copy_shard<V: Serialize>(shard: &Shard<V>, now: u64, image: &mut ShardImage) 
 fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
     stores: &[&Store<V>],
     mut sink: impl FnMut(&[u8]) -> Result<()>,
-) -> Result<Vec<DbCounts>> {
+) -> Result<(Vec<DbCounts>, SaveStats)> {
     let key = |s: &Store<V>| Arc::as_ptr(&s.inner) as usize;
     let mut unique: Vec<&Store<V>> = stores.to_vec();
     unique.sort_by_key(|s| key(s));
@@ -121,6 +124,7 @@ fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
     let mut kept: Vec<Vec<ShardImage>> = unique.iter().map(|_| Vec::new()).collect();
     let mut scratch = ShardImage::default();
     let mut counts = Vec::with_capacity(stores.len());
+    let mut stats = SaveStats::default();
     for store in stores {
         let u = unique
             .iter()
@@ -148,6 +152,10 @@ fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
                         kept[u].push(std::mem::take(&mut scratch));
                     }
                 }
+                let (by_writers, longest) = capture.copies();
+                stats.shards += capture.shards();
+                stats.copied_by_writers += by_writers;
+                stats.longest_shard_copy = stats.longest_shard_copy.max(longest);
                 // Dropping the capture ends this store's save.
             }
             None => {
@@ -156,9 +164,10 @@ fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
                 }
             }
         }
+        stats.records += db.records;
         counts.push(db);
     }
-    Ok(counts)
+    Ok((counts, stats))
 }
 
 /// The whole-file checksum from the header's bytes and the running checksum
@@ -205,13 +214,14 @@ fn check_db_count(n: usize) -> Result<()> {
 /// assert_eq!(info.databases[2].records, 1);
 /// # Ok::<(), kvs::Error>(())
 /// ```
-pub fn save_all<V>(path: impl AsRef<Path>, stores: &[&Store<V>]) -> Result<()>
+pub fn save_all<V>(path: impl AsRef<Path>, stores: &[&Store<V>]) -> Result<SaveStats>
 where
     V: Serialize + Clone + Send + Sync + 'static,
 {
     let path = path.as_ref();
     check_db_count(stores.len())?;
     let created = created_ms(stores);
+    let mut stats = SaveStats::default();
     file::replace(path, |file| {
         let io = |source| Error::Io {
             path: Some(path.to_path_buf()),
@@ -223,8 +233,10 @@ where
         file.write_all(&placeholder).map_err(io)?;
         let mut body = crc32fast::Hasher::new();
         let mut out = file::Writeback::new(file, placeholder.len() as u64);
-        let counts = stream_images(stores, |bytes| {
+        let mut body_len = 0u64;
+        let (counts, streamed) = stream_images(stores, |bytes| {
             body.update(bytes);
+            body_len += bytes.len() as u64;
             out.write_all(bytes).map_err(io)
         })?;
         let header = format::encode_header(created, &counts);
@@ -232,8 +244,14 @@ where
         file.write_all(&file_crc(&header, &body).to_le_bytes())
             .map_err(io)?;
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        file.write_all(&header).map_err(io)
-    })
+        file.write_all(&header).map_err(io)?;
+        stats = SaveStats {
+            bytes: header.len() as u64 + body_len + 4,
+            ..streamed
+        };
+        Ok(())
+    })?;
+    Ok(stats)
 }
 
 /// Like [`save_all`], but writes the snapshot to `out` (no atomic
@@ -247,7 +265,7 @@ where
 /// assert_eq!(&bytes[..4], b"KVS1");
 /// # Ok::<(), kvs::Error>(())
 /// ```
-pub fn save_all_to<V, W>(mut out: W, stores: &[&Store<V>]) -> Result<()>
+pub fn save_all_to<V, W>(mut out: W, stores: &[&Store<V>]) -> Result<SaveStats>
 where
     V: Serialize + Clone + Send + Sync + 'static,
     W: Write,
@@ -257,7 +275,7 @@ where
     // The counts go in the header, before the records: gather the records
     // first, so that nothing reaches `out` if a value fails to encode.
     let mut body = Vec::new();
-    let counts = stream_images(stores, |bytes| {
+    let (counts, stats) = stream_images(stores, |bytes| {
         body.extend_from_slice(bytes);
         Ok(())
     })?;
@@ -269,7 +287,11 @@ where
     out.write_all(&body).map_err(io)?;
     out.write_all(&file_crc(&header, &crc).to_le_bytes())
         .map_err(io)?;
-    out.flush().map_err(io)
+    out.flush().map_err(io)?;
+    Ok(SaveStats {
+        bytes: (header.len() + body.len() + 4) as u64,
+        ..stats
+    })
 }
 
 /// Loads the snapshot at `path` into `stores` (database `i` into
@@ -340,7 +362,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
     /// assert_eq!(copy.get("k")?, "v");
     /// # Ok::<(), kvs::Error>(())
     /// ```
-    pub fn save_snapshot(&self, path: impl AsRef<Path>) -> Result<()>
+    pub fn save_snapshot(&self, path: impl AsRef<Path>) -> Result<SaveStats>
     where
         V: Serialize,
     {
@@ -380,7 +402,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
     /// assert_eq!(copy.get("k")?, 1);
     /// # Ok::<(), kvs::Error>(())
     /// ```
-    pub fn save_to<W: Write>(&self, out: W) -> Result<()>
+    pub fn save_to<W: Write>(&self, out: W) -> Result<SaveStats>
     where
         V: Serialize,
     {
@@ -450,6 +472,7 @@ mod tests {
         assert_eq!(inner.shards[0].copied_epoch.load(Ordering::Relaxed), 1);
         // Copied once: a second write does not copy again.
         store.set("other", 4).unwrap();
+        assert_eq!(capture.copies().0, 1, "one shard copied by a writer");
         let images = cow::finish(capture);
         assert_eq!(records(&images), [(b"k".to_vec(), 2)]);
         // After the save, writes take the fast path and nothing is pending.

@@ -1,0 +1,41 @@
+//! What a save reports: its size, and what it cost the writers.
+
+use std::time::Duration;
+
+/// What a save did. Returned by every save function, for logs and
+/// monitoring: how large the snapshot is, and how much the save cost the
+/// writers that ran during it.
+///
+/// A writer that changes a shard the save has not copied yet copies it
+/// first (copy-before-write), and a writer that meets a shard being copied
+/// waits for that copy: so `longest_shard_copy` bounds how long any writer
+/// waited on this save, the machine's scheduling aside.
+///
+/// ```
+/// let store: kvs::Store<u32> = kvs::Store::new(4)?;
+/// store.set("a", 1)?;
+/// store.set("b", 2)?;
+/// let mut bytes = Vec::new();
+/// let stats = store.save_to(&mut bytes)?;
+/// assert_eq!(stats.records, 2);
+/// assert_eq!(stats.bytes, bytes.len() as u64);
+/// assert_eq!(stats.shards, 4);
+/// assert_eq!(stats.copied_by_writers, 0); // no writer ran during the save
+/// # Ok::<(), kvs::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct SaveStats {
+    /// Records written, across all databases.
+    pub records: u64,
+    /// Bytes of the snapshot, header and checksum included.
+    pub bytes: u64,
+    /// Shards captured, across all the stores saved.
+    pub shards: usize,
+    /// Of those, how many a writer copied before changing them (the save
+    /// copied the rest itself).
+    pub copied_by_writers: usize,
+    /// The longest that copying one shard took, whether a writer or the save
+    /// did it.
+    pub longest_shard_copy: Duration,
+}
