@@ -21,7 +21,7 @@ mod scale;
 mod targets;
 mod workloads;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -98,6 +98,10 @@ struct Args {
     /// Internal: run one TTL churn measurement in this process.
     #[arg(long, hide = true)]
     child_ttl: Option<String>,
+    /// Internal: time one snapshot load (`kvs` or `floor`, then the file) in
+    /// this process.
+    #[arg(long, hide = true, num_args = 2)]
+    child_load: Option<Vec<String>>,
 }
 
 /// Why a run failed.
@@ -214,9 +218,10 @@ fn validate(args: &Args) -> Result<(), BenchError> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let result = match &args.child_ttl {
-        Some(a) => workloads::ttl::ChildArgs::decode(a).and_then(workloads::ttl::child),
-        None => run(args),
+    let result = match (&args.child_ttl, &args.child_load) {
+        (Some(a), _) => workloads::ttl::ChildArgs::decode(a).and_then(workloads::ttl::child),
+        (None, Some(a)) => workloads::snapshot::child_load(&a[0], Path::new(&a[1])),
+        (None, None) => run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

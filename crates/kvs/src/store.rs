@@ -74,6 +74,8 @@ pub(crate) struct Inner<V> {
     sweep_at: AtomicU64,
     /// Set once the sweeper thread runs (it needs `Inner` to start).
     waker: OnceLock<Waker>,
+    /// Threads a snapshot save copies on (`None`: chosen per save).
+    pub(crate) save_threads: Option<std::num::NonZeroUsize>,
 }
 
 /// Closes the store when the last user handle goes. The sweeper thread holds
@@ -275,6 +277,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         shard_hash: ShardHash,
         clock: Arc<dyn Clock>,
         sweep_interval: Option<Duration>,
+        save_threads: Option<std::num::NonZeroUsize>,
     ) -> Result<Self> {
         if num_shards == 0 {
             return Err(Error::InvalidNumShards(0));
@@ -292,6 +295,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
             closed: AtomicBool::new(false),
             sweep_at: AtomicU64::new(NEVER),
             waker: OnceLock::new(),
+            save_threads,
         });
         let sweeper = match sweep_interval {
             Some(interval) => {

@@ -30,145 +30,21 @@ mod file;
 mod format;
 mod load;
 mod reader;
+mod save;
 mod stats;
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::clock::unix_nanos;
-use crate::shard::{Shard, NEVER};
 use crate::{Error, Result, Store};
-use cow::ShardImage;
-use format::DbCounts;
 
 pub use format::{Corruption, MAGIC, VERSION};
 pub use reader::{DatabaseInfo, RawRecord, SnapshotInfo, SnapshotReader};
 pub use stats::SaveStats;
-
-/// Encodes the live records of one shard (the save's [`cow::CopyFn`]).
-fn copy_shard<V: Serialize>(shard: &Shard<V>, now: u64, image: &mut ShardImage) {
-    for slot in shard.iter() {
-        if slot.deadline != NEVER && slot.deadline <= now {
-            continue;
-        }
-        let expiry = (slot.deadline != NEVER).then(|| format::deadline_to_ms(slot.deadline));
-        match format::encode_record(&mut image.bytes, &slot.key, &slot.value, expiry) {
-            Ok(()) => {
-                image.records += 1;
-                image.with_ttl += u64::from(expiry.is_some());
-            }
-            Err(e) if image.error.is_none() => {
-                let message = match e {
-                    format::EncodeError::KeyTooLong => "the key is over 4 GiB".to_string(),
-                    format::EncodeError::ValueTooLong => {
-                        "the encoded value is over 4 GiB".to_string()
-                    }
-                    format::EncodeError::Value(e) => e.to_string(),
-                };
-                image.error = Some((slot.key.clone(), message));
-            }
-            Err(_) => {}
-        }
-    }
-}
-
-/// Captures every store at one instant (all their epochs are published
-/// before any shard is walked) and hands each shard's encoded records to
-/// `sink` in file order: database by database, shard by shard. Returns each
-/// database's counts, for the header, and the save's statistics (all but
-/// its size in bytes, which the caller knows).
-///
-/// Saves are serialised per store; the save locks are taken in address order
-/// so that overlapping multi-store saves cannot deadlock. A store listed
-/// twice is copied once and its images kept for the second listing; any
-/// other store's shards go through one reused buffer, so a save holds about
-/// one shard's encoding in memory (plus any a writer copied first).
-fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
-    stores: &[&Store<V>],
-    mut sink: impl FnMut(&[u8]) -> Result<()>,
-) -> Result<(Vec<DbCounts>, SaveStats)> {
-    let key = |s: &Store<V>| Arc::as_ptr(&s.inner) as usize;
-    let mut unique: Vec<&Store<V>> = stores.to_vec();
-    unique.sort_by_key(|s| key(s));
-    unique.dedup_by_key(|s| key(s));
-    for s in &unique {
-        s.inner.check_open()?;
-    }
-    let started = Arc::new(AtomicBool::new(false));
-    let mut captures: Vec<Option<cow::Capture<'_, V>>> = unique
-        .iter()
-        .map(|s| {
-            let now = unix_nanos(s.inner.clock.now());
-            Some(cow::begin(
-                &s.inner.shards,
-                &s.inner.gate,
-                now,
-                copy_shard::<V>,
-                &started,
-            ))
-        })
-        .collect();
-    // The snapshot instant, for every store at once. Release: a writer that
-    // sees it also sees every store's published epoch.
-    started.store(true, Ordering::SeqCst);
-
-    let mut uses_left: Vec<usize> = unique
-        .iter()
-        .map(|u| stores.iter().filter(|s| key(s) == key(u)).count())
-        .collect();
-    let mut kept: Vec<Vec<ShardImage>> = unique.iter().map(|_| Vec::new()).collect();
-    let mut scratch = ShardImage::default();
-    let mut counts = Vec::with_capacity(stores.len());
-    let mut stats = SaveStats::default();
-    for store in stores {
-        let u = unique
-            .iter()
-            .position(|s| key(s) == key(store))
-            .expect("every store is in the unique list");
-        uses_left[u] -= 1;
-        let mut db = DbCounts {
-            records: 0,
-            with_ttl: 0,
-        };
-        let mut add = |image: &ShardImage, sink: &mut dyn FnMut(&[u8]) -> Result<()>| {
-            db.records += image.records;
-            db.with_ttl += image.with_ttl;
-            sink(&image.bytes)
-        };
-        match captures[u].take() {
-            Some(capture) => {
-                for i in 0..capture.shards() {
-                    capture.take(i, &mut scratch);
-                    if let Some((key, message)) = scratch.error.take() {
-                        return Err(Error::SnapshotEncode { key, message });
-                    }
-                    add(&scratch, &mut sink)?;
-                    if uses_left[u] > 0 {
-                        kept[u].push(std::mem::take(&mut scratch));
-                    }
-                }
-                let (by_writers, longest) = capture.copies();
-                stats.shards += capture.shards();
-                stats.copied_by_writers += by_writers;
-                stats.longest_shard_copy = stats.longest_shard_copy.max(longest);
-                // Dropping the capture ends this store's save.
-            }
-            None => {
-                for image in &kept[u] {
-                    add(image, &mut sink)?;
-                }
-            }
-        }
-        stats.records += db.records;
-        counts.push(db);
-    }
-    Ok((counts, stats))
-}
 
 /// The whole-file checksum from the header's bytes and the running checksum
 /// of everything after it.
@@ -234,7 +110,7 @@ where
         let mut body = crc32fast::Hasher::new();
         let mut out = file::Writeback::new(file, placeholder.len() as u64);
         let mut body_len = 0u64;
-        let (counts, streamed) = stream_images(stores, |bytes| {
+        let (counts, streamed) = save::stream_images(stores, |bytes| {
             body.update(bytes);
             body_len += bytes.len() as u64;
             out.write_all(bytes).map_err(io)
@@ -275,7 +151,7 @@ where
     // The counts go in the header, before the records: gather the records
     // first, so that nothing reaches `out` if a value fails to encode.
     let mut body = Vec::new();
-    let (counts, stats) = stream_images(stores, |bytes| {
+    let (counts, stats) = save::stream_images(stores, |bytes| {
         body.extend_from_slice(bytes);
         Ok(())
     })?;
@@ -429,7 +305,13 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+
     use super::*;
+    use cow::ShardImage;
+    use format::DbCounts;
+    use save::copy_shard;
 
     fn records(images: &[ShardImage]) -> Vec<(Vec<u8>, u32)> {
         let mut bytes = Vec::new();

@@ -1,0 +1,338 @@
+//! How a save produces its records: it captures every store at one instant
+//! (`cow.rs`), then copies the shards, on several threads when the stores
+//! are large, and hands their encodings to the caller in file order.
+//!
+//! The calling thread writes; helpers only copy. Shards are claimed in file
+//! order, and at most a window of them (two per thread) may be copied ahead
+//! of the one being written, so a save holds a few shards' encodings in
+//! memory, not the whole snapshot; the buffers are reused. When it is not
+//! writing, the calling thread copies too, so a save with no helper is the
+//! same loop.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use parking_lot::{Condvar, Mutex};
+use serde::Serialize;
+
+use super::cow::{self, Capture, ShardImage};
+use super::format::{self, DbCounts};
+use super::stats::SaveStats;
+use crate::clock::unix_nanos;
+use crate::shard::{Shard, NEVER};
+use crate::{Error, Result, Store};
+
+/// Most threads a save copies on, the calling thread included, unless the
+/// store's builder says otherwise.
+const MAX_AUTO_THREADS: usize = 4;
+/// Below this many entries in all, a save copies on the calling thread
+/// alone unless told otherwise: starting threads would cost more than it
+/// saves.
+const PARALLEL_MIN_ENTRIES: usize = 1 << 16;
+
+/// Encodes the live records of one shard (the save's [`cow::CopyFn`]).
+pub(super) fn copy_shard<V: Serialize>(shard: &Shard<V>, now: u64, image: &mut ShardImage) {
+    for slot in shard.iter() {
+        if slot.deadline != NEVER && slot.deadline <= now {
+            continue;
+        }
+        let expiry = (slot.deadline != NEVER).then(|| format::deadline_to_ms(slot.deadline));
+        match format::encode_record(&mut image.bytes, &slot.key, &slot.value, expiry) {
+            Ok(()) => {
+                image.records += 1;
+                image.with_ttl += u64::from(expiry.is_some());
+            }
+            Err(e) if image.error.is_none() => {
+                let message = match e {
+                    format::EncodeError::KeyTooLong => "the key is over 4 GiB".to_string(),
+                    format::EncodeError::ValueTooLong => {
+                        "the encoded value is over 4 GiB".to_string()
+                    }
+                    format::EncodeError::Value(e) => e.to_string(),
+                };
+                image.error = Some((slot.key.clone(), message));
+            }
+            Err(_) => {}
+        }
+    }
+}
+
+/// How many threads a save of `stores` copies on.
+fn threads<V>(stores: &[&Store<V>]) -> usize {
+    let set = stores.iter().filter_map(|s| s.inner.save_threads).max();
+    if let Some(n) = set {
+        return n.get();
+    }
+    let entries: usize = stores.iter().map(|s| s.inner.len()).sum();
+    if entries < PARALLEL_MIN_ENTRIES {
+        return 1;
+    }
+    std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, MAX_AUTO_THREADS)
+}
+
+/// Captures every store at one instant (all their epochs are published
+/// before any shard is walked) and hands each shard's encoded records to
+/// `sink` in file order: database by database, shard by shard. Returns each
+/// database's counts, for the header, and the save's statistics (all but
+/// its size in bytes, which the caller knows).
+///
+/// Saves are serialised per store; the save locks are taken in address order
+/// so that overlapping multi-store saves cannot deadlock. A store listed
+/// twice is copied once and its images kept for the second listing.
+pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
+    stores: &[&Store<V>],
+    mut sink: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<(Vec<DbCounts>, SaveStats)> {
+    let key = |s: &Store<V>| Arc::as_ptr(&s.inner) as usize;
+    let mut unique: Vec<&Store<V>> = stores.to_vec();
+    unique.sort_by_key(|s| key(s));
+    unique.dedup_by_key(|s| key(s));
+    for s in &unique {
+        s.inner.check_open()?;
+    }
+    let threads = threads(&unique);
+    let started = Arc::new(AtomicBool::new(false));
+    let captures: Vec<Capture<'_, V>> = unique
+        .iter()
+        .map(|s| {
+            let now = unix_nanos(s.inner.clock.now());
+            cow::begin(
+                &s.inner.shards,
+                &s.inner.gate,
+                now,
+                copy_shard::<V>,
+                &started,
+            )
+        })
+        .collect();
+    // The snapshot instant, for every store at once. Release: a writer that
+    // sees it also sees every store's published epoch.
+    started.store(true, Ordering::SeqCst);
+
+    // File order: each store's shards at its first listing.
+    let at: Vec<usize> = stores
+        .iter()
+        .map(|s| {
+            unique
+                .iter()
+                .position(|u| key(u) == key(s))
+                .expect("every store is in the unique list")
+        })
+        .collect();
+    let mut jobs = Vec::new();
+    let mut seen = vec![false; unique.len()];
+    for &u in &at {
+        if !std::mem::replace(&mut seen[u], true) {
+            jobs.extend((0..captures[u].shards()).map(|i| (u, i)));
+        }
+    }
+    let pipeline = Pipeline {
+        captures: &captures,
+        jobs,
+        window: 2 * threads,
+        state: Mutex::new(State {
+            next: 0,
+            written: 0,
+            done: Vec::new(),
+            pool: Vec::new(),
+            stop: false,
+        }),
+        changed: Condvar::new(),
+    };
+    pipeline.state.lock().done = (0..pipeline.jobs.len()).map(|_| None).collect();
+
+    let result = std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(|| pipeline.help());
+        }
+        // Stops the helpers however this thread leaves: done, failed, or
+        // panicking.
+        let _stop = StopOnDrop(&pipeline);
+        let mut uses_left: Vec<usize> = unique
+            .iter()
+            .map(|u| stores.iter().filter(|s| key(s) == key(u)).count())
+            .collect();
+        let mut kept: Vec<Vec<ShardImage>> = unique.iter().map(|_| Vec::new()).collect();
+        let mut counts = Vec::with_capacity(stores.len());
+        let mut records = 0;
+        let mut job = 0;
+        let mut copied = vec![false; unique.len()];
+        for &u in &at {
+            uses_left[u] -= 1;
+            let mut db = DbCounts {
+                records: 0,
+                with_ttl: 0,
+            };
+            if !std::mem::replace(&mut copied[u], true) {
+                for _ in 0..captures[u].shards() {
+                    let mut image = pipeline.image(job);
+                    if let Some((key, message)) = image.error.take() {
+                        return Err(Error::SnapshotEncode { key, message });
+                    }
+                    db.records += image.records;
+                    db.with_ttl += image.with_ttl;
+                    sink(&image.bytes)?;
+                    if uses_left[u] > 0 {
+                        kept[u].push(image);
+                        pipeline.written(job, None);
+                    } else {
+                        pipeline.written(job, Some(image));
+                    }
+                    job += 1;
+                }
+            } else {
+                for image in &kept[u] {
+                    db.records += image.records;
+                    db.with_ttl += image.with_ttl;
+                    sink(&image.bytes)?;
+                }
+            }
+            records += db.records;
+            counts.push(db);
+        }
+        Ok((counts, records))
+    });
+    let (counts, records) = result?;
+    let mut stats = SaveStats {
+        records,
+        ..SaveStats::default()
+    };
+    for capture in &captures {
+        let (by_writers, longest) = capture.copies();
+        stats.shards += capture.shards();
+        stats.copied_by_writers += by_writers;
+        stats.longest_shard_copy = stats.longest_shard_copy.max(longest);
+    }
+    // Dropping the captures ends the save of each store.
+    drop(captures);
+    Ok((counts, stats))
+}
+
+/// The shards of one save, copied by several threads and written in order.
+struct Pipeline<'c, 'a, V> {
+    captures: &'c [Capture<'a, V>],
+    /// `(capture, shard)`, in file order.
+    jobs: Vec<(usize, usize)>,
+    /// How far copying may run ahead of writing.
+    window: usize,
+    state: Mutex<State>,
+    /// Signalled when a copy is done, a shard is written, or the save stops.
+    changed: Condvar,
+}
+
+struct State {
+    /// The next job to claim.
+    next: usize,
+    /// Jobs written so far.
+    written: usize,
+    /// Copies done and not yet written, by job.
+    done: Vec<Option<ShardImage>>,
+    /// Buffers to reuse.
+    pool: Vec<ShardImage>,
+    /// The save is over (finished, failed, or a thread panicked).
+    stop: bool,
+}
+
+impl<V> Pipeline<'_, '_, V> {
+    /// Claims the next job if the window allows.
+    fn claim(&self, state: &mut State) -> Option<(usize, ShardImage)> {
+        let k = state.next;
+        if state.stop || k >= self.jobs.len() || k >= state.written + self.window {
+            return None;
+        }
+        state.next += 1;
+        Some((k, state.pool.pop().unwrap_or_default()))
+    }
+
+    /// Copies job `k` into `image` (off the pipeline's lock) and files it.
+    fn copy(&self, k: usize, mut image: ShardImage) {
+        let (capture, shard) = self.jobs[k];
+        self.captures[capture].take(shard, &mut image);
+        self.state.lock().done[k] = Some(image);
+        self.changed.notify_all();
+    }
+
+    /// A helper thread: copies jobs until there are none left or the save
+    /// stops.
+    fn help(&self) {
+        // A copy that panics (a value's `Serialize`) stops the save, so the
+        // writing thread does not wait for that copy forever; the scope then
+        // passes the panic on.
+        let _stop = StopIfPanicking(self);
+        loop {
+            let claimed = {
+                let mut state = self.state.lock();
+                loop {
+                    if state.stop || state.next >= self.jobs.len() {
+                        return;
+                    }
+                    if let Some(claimed) = self.claim(&mut state) {
+                        break claimed;
+                    }
+                    self.changed.wait(&mut state);
+                }
+            };
+            self.copy(claimed.0, claimed.1);
+        }
+    }
+
+    /// The copy of job `j`, the next to write: waits for it, copying other
+    /// jobs (or `j` itself) meanwhile when the window allows.
+    fn image(&self, j: usize) -> ShardImage {
+        let mut state = self.state.lock();
+        loop {
+            if let Some(image) = state.done[j].take() {
+                return image;
+            }
+            // Only a helper that panicked stops the save while this thread
+            // still writes; the scope will pass its panic on.
+            assert!(!state.stop, "a thread copying shards for the save panicked");
+            match self.claim(&mut state) {
+                Some((k, image)) => {
+                    drop(state);
+                    self.copy(k, image);
+                    state = self.state.lock();
+                }
+                None => self.changed.wait(&mut state),
+            }
+        }
+    }
+
+    /// Job `j` is written; `image`'s buffer may be reused.
+    fn written(&self, j: usize, image: Option<ShardImage>) {
+        let mut state = self.state.lock();
+        state.written = j + 1;
+        state.pool.extend(image);
+        drop(state);
+        self.changed.notify_all();
+    }
+}
+
+impl<V> Pipeline<'_, '_, V> {
+    fn stop(&self) {
+        self.state.lock().stop = true;
+        self.changed.notify_all();
+    }
+}
+
+/// Stops a pipeline when dropped.
+struct StopOnDrop<'p, 'c, 'a, V>(&'p Pipeline<'c, 'a, V>);
+
+impl<V> Drop for StopOnDrop<'_, '_, '_, V> {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+/// Stops a pipeline when dropped by a panic.
+struct StopIfPanicking<'p, 'c, 'a, V>(&'p Pipeline<'c, 'a, V>);
+
+impl<V> Drop for StopIfPanicking<'_, '_, '_, V> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.stop();
+        }
+    }
+}
