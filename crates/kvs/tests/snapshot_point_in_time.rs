@@ -1,5 +1,7 @@
 //! Snapshots taken while writers run show the store at one instant: writers
-//! keep cross-shard invariants, and every snapshot satisfies them.
+//! keep cross-shard invariants, and every snapshot satisfies them. Each test
+//! runs with saves that copy on the calling thread alone and on four
+//! threads.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -8,7 +10,7 @@ use kvs::{Action, Expiry, Store};
 
 /// Pins the keys the invariants are about to distinct shards, so a snapshot
 /// that copied shards at different instants would show it.
-fn pinned_store() -> Store<u64> {
+fn pinned_store(save_threads: usize) -> Store<u64> {
     let shard_fn: kvs::ShardFn = Arc::new(|key: &[u8], n: usize| match key {
         b"a" => 0,
         b"b" => 1,
@@ -22,6 +24,7 @@ fn pinned_store() -> Store<u64> {
     Store::builder()
         .shards(16)
         .shard_fn(shard_fn)
+        .save_threads(save_threads)
         .without_sweeper()
         .build()
         .unwrap()
@@ -33,7 +36,13 @@ fn read(s: &Store<u64>, k: &str) -> u64 {
 
 #[test]
 fn snapshots_taken_during_writes_satisfy_cross_shard_invariants() {
-    let store = pinned_store();
+    for threads in [1, 4] {
+        snapshots_taken_during_writes_satisfy_cross_shard_invariants_with(threads);
+    }
+}
+
+fn snapshots_taken_during_writes_satisfy_cross_shard_invariants_with(threads: usize) {
+    let store = pinned_store(threads);
     // Filler makes each save take long enough for writes to land mid-save.
     store
         .batch_set((0..5_000u64).map(|i| (format!("filler{i}"), i)))
@@ -119,7 +128,13 @@ fn snapshots_taken_during_writes_satisfy_cross_shard_invariants() {
 
 #[test]
 fn concurrent_savers_each_see_one_instant() {
-    let store = pinned_store();
+    for threads in [1, 4] {
+        concurrent_savers_each_see_one_instant_with(threads);
+    }
+}
+
+fn concurrent_savers_each_see_one_instant_with(threads: usize) {
+    let store = pinned_store(threads);
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (s, stop) = (store.clone(), stop.clone());
@@ -152,8 +167,14 @@ fn concurrent_savers_each_see_one_instant() {
 
 #[test]
 fn multi_store_saves_share_one_instant() {
-    let one = pinned_store();
-    let two = pinned_store();
+    for threads in [1, 4] {
+        multi_store_saves_share_one_instant_with(threads);
+    }
+}
+
+fn multi_store_saves_share_one_instant_with(threads: usize) {
+    let one = pinned_store(threads);
+    let two = pinned_store(threads);
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (one, two, stop) = (one.clone(), two.clone(), stop.clone());

@@ -270,7 +270,15 @@ fn the_same_store_twice_is_saved_once_and_loads() {
 #[test]
 fn a_saved_file_holds_exactly_the_streamed_bytes() {
     let c = clock();
-    let big: Store<Bytes> = store(&c, 8);
+    // Copied by four threads, so the images come back out of order and the
+    // writer must put them in file order.
+    let big: Store<Bytes> = Store::builder()
+        .shards(8)
+        .clock(c.clone())
+        .save_threads(4)
+        .without_sweeper()
+        .build()
+        .unwrap();
     let value = Bytes::from(vec![b'v'; 1000]);
     for i in 0..10_000 {
         big.set(format!("key-{i}"), value.clone()).unwrap();
@@ -483,16 +491,28 @@ impl serde::Serialize for Unencodable {
 
 #[test]
 fn a_value_that_cannot_be_encoded_fails_the_save_and_keeps_the_old_file() {
-    let c = clock();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("s.kvs");
-    std::fs::write(&path, b"previous").unwrap();
-    let a: Store<Unencodable> = store(&c, 4);
-    a.set("bad", Unencodable).unwrap();
-    let err = a.save_snapshot(&path).unwrap_err();
-    assert!(matches!(err, Error::SnapshotEncode { .. }), "{err}");
-    assert_eq!(std::fs::read(&path).unwrap(), b"previous");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    for threads in [1, 4] {
+        let c = clock();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.kvs");
+        std::fs::write(&path, b"previous").unwrap();
+        let a: Store<Unencodable> = Store::builder()
+            .shards(8)
+            .clock(c.clone())
+            .save_threads(threads)
+            .without_sweeper()
+            .build()
+            .unwrap();
+        a.set("bad", Unencodable).unwrap();
+        let err = a.save_snapshot(&path).unwrap_err();
+        assert!(
+            matches!(&err, Error::SnapshotEncode { key, .. } if &key[..] == b"bad"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"previous");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(a.save_to(Vec::new()).is_err());
+    }
 }
 
 #[test]
@@ -580,21 +600,34 @@ impl serde::Serialize for Fragile {
 
 #[test]
 fn a_panicking_save_leaves_the_store_and_later_saves_working() {
-    let c = clock();
-    let a: Store<Fragile> = store(&c, 4);
-    a.set("k", Fragile(1)).unwrap();
-    PANIC_ON_SERIALIZE.store(true, std::sync::atomic::Ordering::Relaxed);
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.save_to(Vec::new())));
-    assert!(r.is_err());
-    // The abandoned save no longer asks writers to copy (which would
-    // serialise, and panic, here).
-    a.set("k", Fragile(2)).unwrap();
-    PANIC_ON_SERIALIZE.store(false, std::sync::atomic::Ordering::Relaxed);
-    let mut bytes = Vec::new();
-    a.save_to(&mut bytes).unwrap();
-    let b: Store<Fragile> = store(&c, 4);
-    b.load_from(&bytes[..]).unwrap();
-    assert_eq!(b.get("k").unwrap(), Fragile(2));
+    // On the calling thread alone, and with helper threads (whose panic must
+    // stop the save rather than leave the calling thread waiting).
+    for threads in [1, 4] {
+        let c = clock();
+        let a: Store<Fragile> = Store::builder()
+            .shards(8)
+            .clock(c.clone())
+            .save_threads(threads)
+            .without_sweeper()
+            .build()
+            .unwrap();
+        for i in 0..64 {
+            a.set(format!("k{i}"), Fragile(1)).unwrap();
+        }
+        PANIC_ON_SERIALIZE.store(true, std::sync::atomic::Ordering::Relaxed);
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| a.save_to(Vec::new())));
+        assert!(r.is_err(), "threads {threads}");
+        // The abandoned save no longer asks writers to copy (which would
+        // serialise, and panic, here).
+        a.set("k0", Fragile(2)).unwrap();
+        PANIC_ON_SERIALIZE.store(false, std::sync::atomic::Ordering::Relaxed);
+        let mut bytes = Vec::new();
+        a.save_to(&mut bytes).unwrap();
+        let b: Store<Fragile> = store(&c, 4);
+        b.load_from(&bytes[..]).unwrap();
+        assert_eq!(b.get("k0").unwrap(), Fragile(2));
+        assert_eq!(b.len(), 64);
+    }
 }
 
 proptest::proptest! {
