@@ -31,6 +31,8 @@
 //! - `key`: [`Key`], the owned byte-string key.
 //! - `builder`: [`Builder`], the store's settings.
 //! - `snapshot`: [`snapshot`], saving and loading the store, point in time.
+//! - `ordered`: jobs done on several threads and consumed in order (a save's
+//!   shards).
 //! - `error`: [`Error`], the one error type.
 //! - `sync`: the locks, behind a facade that the model-checking test swaps.
 
@@ -45,6 +47,7 @@ mod expiry;
 mod hash;
 mod key;
 mod lock_order;
+mod ordered;
 mod shard;
 pub mod snapshot;
 mod store;

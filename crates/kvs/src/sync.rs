@@ -1,6 +1,6 @@
 //! The synchronisation primitives the store is built on, behind one facade.
 //!
-//! `sweeper.rs` and `lock_order.rs` reach their primitives only through
+//! `sweeper.rs`, `lock_order.rs` and `ordered.rs` reach their primitives only through
 //! `super::sync`. The model-checking test (`tests/model.rs`) compiles those same
 //! files against a facade of the same shape built on `shuttle`, so the code
 //! that is model-checked is the code that ships.

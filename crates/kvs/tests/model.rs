@@ -1,6 +1,6 @@
-//! Model checking (shuttle) of the two concurrency handshakes that are easy
-//! to get wrong: stopping the sweeper thread, and taking several shard locks
-//! at once.
+//! Model checking (shuttle) of the concurrency handshakes that are easy to
+//! get wrong: stopping the sweeper thread, taking several shard locks at
+//! once, and a save's shards copied on several threads but written in order.
 //!
 //! The files under test are compiled here from the library's own sources
 //! (`#[path]`), against the `sync` facade below, which has the same shape as
@@ -28,8 +28,16 @@ mod sync {
     }
 
     impl Condvar {
+        pub fn new() -> Self {
+            Condvar(shuttle::sync::Condvar::new())
+        }
+
         pub fn notify_all(&self) {
             self.0.notify_all();
+        }
+
+        pub fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> LockResult<MutexGuard<'a, T>> {
+            self.0.wait(guard)
         }
 
         pub fn wait_timeout<'a, T>(
@@ -98,6 +106,10 @@ mod sweeper;
 #[path = "../src/lock_order.rs"]
 mod lock_order;
 
+#[allow(dead_code)]
+#[path = "../src/ordered.rs"]
+mod ordered;
+
 use std::time::Duration;
 
 use shuttle::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -105,6 +117,7 @@ use shuttle::sync::Arc;
 use shuttle::thread;
 
 use lock_order::{lock_order, read_in_order, write_in_order};
+use ordered::Ordered;
 use sweeper::Sweeper;
 use sync::RwLock;
 
@@ -239,6 +252,139 @@ fn unordered_locking_is_caught_as_deadlock() {
             for t in threads {
                 t.join().expect("thread");
             }
+        },
+        ITERATIONS,
+    );
+}
+
+/// Jobs for the `Ordered` models: each writes its number into its buffer,
+/// checks that it runs within the window of the consumer, and counts itself.
+struct Jobs {
+    ordered: Ordered<Vec<usize>>,
+    window: usize,
+    /// Jobs consumed, as the consumer last said (set before it tells
+    /// `ordered`, so a claim can never be ahead of it).
+    consumed: AtomicUsize,
+    runs: Vec<AtomicUsize>,
+    /// A job that panics, if any.
+    panics_at: Option<usize>,
+}
+
+impl Jobs {
+    fn new(jobs: usize, window: usize, panics_at: Option<usize>) -> Arc<Jobs> {
+        Arc::new(Jobs {
+            ordered: Ordered::new(jobs, window),
+            window,
+            consumed: AtomicUsize::new(0),
+            runs: (0..jobs).map(|_| AtomicUsize::new(0)).collect(),
+            panics_at,
+        })
+    }
+
+    fn work(&self, k: usize, buffer: &mut Vec<usize>) {
+        assert!(
+            k < self.consumed.load(Ordering::SeqCst) + self.window,
+            "job {k} ran more than the window ahead"
+        );
+        self.runs[k].fetch_add(1, Ordering::SeqCst);
+        thread::yield_now();
+        if self.panics_at == Some(k) {
+            panic!("job {k} fails");
+        }
+        buffer.clear();
+        buffer.push(k);
+    }
+
+    fn helper(self: &Arc<Self>) -> thread::JoinHandle<()> {
+        let jobs = Arc::clone(self);
+        thread::spawn(move || {
+            // A panicking job is caught here so that the model can check what
+            // the others did; the helper itself still unwinds through
+            // `help`, which is what stops the work.
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                jobs.ordered.help(|k, b| jobs.work(k, b))
+            }));
+        })
+    }
+
+    /// Consumes every job in order (or until a panic), then stops the work.
+    fn consume(&self) -> std::thread::Result<Vec<usize>> {
+        let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut seen = Vec::new();
+            for j in 0..self.runs.len() {
+                let result = self.ordered.take(j, |k, b| self.work(k, b));
+                seen.extend(result.iter().copied());
+                self.consumed.store(j + 1, Ordering::SeqCst);
+                self.ordered.consumed(j, Some(result));
+            }
+            seen
+        }));
+        self.ordered.stop();
+        out
+    }
+}
+
+/// Two helpers and the consumer share five jobs with a window of two: every
+/// job runs exactly once, never more than the window ahead of the consumer,
+/// and the consumer sees them in order. Nothing deadlocks (shuttle would fail
+/// the test), and the helpers return once the work is done.
+#[test]
+fn ordered_jobs_run_once_within_the_window_and_arrive_in_order() {
+    shuttle::check_random(
+        || {
+            let jobs = Jobs::new(5, 2, None);
+            let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
+            let seen = jobs.consume().expect("no job panics");
+            assert_eq!(seen, vec![0, 1, 2, 3, 4]);
+            for h in helpers {
+                h.join().expect("helper");
+            }
+            for r in &jobs.runs {
+                assert_eq!(r.load(Ordering::SeqCst), 1);
+            }
+        },
+        ITERATIONS,
+    );
+}
+
+/// A job that panics, on a helper or on the consumer, stops the work: the
+/// consumer does not wait for it forever (it panics too, which a save passes
+/// on), and every helper returns.
+#[test]
+fn a_panicking_job_stops_the_work() {
+    shuttle::check_random(
+        || {
+            let jobs = Jobs::new(4, 2, Some(1));
+            let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
+            assert!(
+                jobs.consume().is_err(),
+                "the consumer finished past a failed job"
+            );
+            for h in helpers {
+                h.join().expect("helper");
+            }
+            assert!(jobs.runs.iter().all(|r| r.load(Ordering::SeqCst) <= 1));
+        },
+        ITERATIONS,
+    );
+}
+
+/// A consumer that gives up early (a write to the file failed) stops the
+/// work, and the helpers return without running the remaining jobs.
+#[test]
+fn stopping_early_releases_the_helpers() {
+    shuttle::check_random(
+        || {
+            let jobs = Jobs::new(6, 3, None);
+            let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
+            let first = jobs.ordered.take(0, |k, b| jobs.work(k, b));
+            assert_eq!(first, vec![0]);
+            jobs.ordered.stop();
+            for h in helpers {
+                h.join().expect("helper");
+            }
+            // Claims stop at the window: jobs past it never ran.
+            assert!(jobs.runs[3..].iter().all(|r| r.load(Ordering::SeqCst) == 0));
         },
         ITERATIONS,
     );

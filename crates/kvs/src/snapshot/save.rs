@@ -2,23 +2,23 @@
 //! (`cow.rs`), then copies the shards, on several threads when the stores
 //! are large, and hands their encodings to the caller in file order.
 //!
-//! The calling thread writes; helpers only copy. Shards are claimed in file
-//! order, and at most a window of them (two per thread) may be copied ahead
-//! of the one being written, so a save holds a few shards' encodings in
-//! memory, not the whole snapshot; the buffers are reused. When it is not
-//! writing, the calling thread copies too, so a save with no helper is the
-//! same loop.
+//! The calling thread writes; helpers only copy (`crate::ordered`). Shards
+//! are claimed in file order, and at most a window of them (two per thread)
+//! may be copied ahead of the one being written, so a save holds a few
+//! shards' encodings in memory, not the whole snapshot; the buffers are
+//! reused. When it is not writing, the calling thread copies too, so a save
+//! with no helper is the same loop.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use parking_lot::{Condvar, Mutex};
 use serde::Serialize;
 
 use super::cow::{self, Capture, ShardImage};
 use super::format::{self, DbCounts};
 use super::stats::SaveStats;
 use crate::clock::unix_nanos;
+use crate::ordered::Ordered;
 use crate::shard::{Shard, NEVER};
 use crate::{Error, Result, Store};
 
@@ -128,28 +128,19 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
             jobs.extend((0..captures[u].shards()).map(|i| (u, i)));
         }
     }
-    let pipeline = Pipeline {
-        captures: &captures,
-        jobs,
-        window: 2 * threads,
-        state: Mutex::new(State {
-            next: 0,
-            written: 0,
-            done: Vec::new(),
-            pool: Vec::new(),
-            stop: false,
-        }),
-        changed: Condvar::new(),
+    let ordered: Ordered<ShardImage> = Ordered::new(jobs.len(), 2 * threads);
+    let copy = |k: usize, image: &mut ShardImage| {
+        let (capture, shard) = jobs[k];
+        captures[capture].take(shard, image);
     };
-    pipeline.state.lock().done = (0..pipeline.jobs.len()).map(|_| None).collect();
 
     let result = std::thread::scope(|scope| {
         for _ in 1..threads {
-            scope.spawn(|| pipeline.help());
+            scope.spawn(|| ordered.help(copy));
         }
         // Stops the helpers however this thread leaves: done, failed, or
         // panicking.
-        let _stop = StopOnDrop(&pipeline);
+        let _stop = StopOnDrop(&ordered);
         let mut uses_left: Vec<usize> = unique
             .iter()
             .map(|u| stores.iter().filter(|s| key(s) == key(u)).count())
@@ -167,7 +158,7 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
             };
             if !std::mem::replace(&mut copied[u], true) {
                 for _ in 0..captures[u].shards() {
-                    let mut image = pipeline.image(job);
+                    let mut image = ordered.take(job, copy);
                     if let Some((key, message)) = image.error.take() {
                         return Err(Error::SnapshotEncode { key, message });
                     }
@@ -176,9 +167,9 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
                     sink(&image.bytes)?;
                     if uses_left[u] > 0 {
                         kept[u].push(image);
-                        pipeline.written(job, None);
+                        ordered.consumed(job, None);
                     } else {
-                        pipeline.written(job, Some(image));
+                        ordered.consumed(job, Some(image));
                     }
                     job += 1;
                 }
@@ -210,129 +201,11 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
     Ok((counts, stats))
 }
 
-/// The shards of one save, copied by several threads and written in order.
-struct Pipeline<'c, 'a, V> {
-    captures: &'c [Capture<'a, V>],
-    /// `(capture, shard)`, in file order.
-    jobs: Vec<(usize, usize)>,
-    /// How far copying may run ahead of writing.
-    window: usize,
-    state: Mutex<State>,
-    /// Signalled when a copy is done, a shard is written, or the save stops.
-    changed: Condvar,
-}
+/// Stops an [`Ordered`] when dropped.
+struct StopOnDrop<'a>(&'a Ordered<ShardImage>);
 
-struct State {
-    /// The next job to claim.
-    next: usize,
-    /// Jobs written so far.
-    written: usize,
-    /// Copies done and not yet written, by job.
-    done: Vec<Option<ShardImage>>,
-    /// Buffers to reuse.
-    pool: Vec<ShardImage>,
-    /// The save is over (finished, failed, or a thread panicked).
-    stop: bool,
-}
-
-impl<V> Pipeline<'_, '_, V> {
-    /// Claims the next job if the window allows.
-    fn claim(&self, state: &mut State) -> Option<(usize, ShardImage)> {
-        let k = state.next;
-        if state.stop || k >= self.jobs.len() || k >= state.written + self.window {
-            return None;
-        }
-        state.next += 1;
-        Some((k, state.pool.pop().unwrap_or_default()))
-    }
-
-    /// Copies job `k` into `image` (off the pipeline's lock) and files it.
-    fn copy(&self, k: usize, mut image: ShardImage) {
-        let (capture, shard) = self.jobs[k];
-        self.captures[capture].take(shard, &mut image);
-        self.state.lock().done[k] = Some(image);
-        self.changed.notify_all();
-    }
-
-    /// A helper thread: copies jobs until there are none left or the save
-    /// stops.
-    fn help(&self) {
-        // A copy that panics (a value's `Serialize`) stops the save, so the
-        // writing thread does not wait for that copy forever; the scope then
-        // passes the panic on.
-        let _stop = StopIfPanicking(self);
-        loop {
-            let claimed = {
-                let mut state = self.state.lock();
-                loop {
-                    if state.stop || state.next >= self.jobs.len() {
-                        return;
-                    }
-                    if let Some(claimed) = self.claim(&mut state) {
-                        break claimed;
-                    }
-                    self.changed.wait(&mut state);
-                }
-            };
-            self.copy(claimed.0, claimed.1);
-        }
-    }
-
-    /// The copy of job `j`, the next to write: waits for it, copying other
-    /// jobs (or `j` itself) meanwhile when the window allows.
-    fn image(&self, j: usize) -> ShardImage {
-        let mut state = self.state.lock();
-        loop {
-            if let Some(image) = state.done[j].take() {
-                return image;
-            }
-            // Only a helper that panicked stops the save while this thread
-            // still writes; the scope will pass its panic on.
-            assert!(!state.stop, "a thread copying shards for the save panicked");
-            match self.claim(&mut state) {
-                Some((k, image)) => {
-                    drop(state);
-                    self.copy(k, image);
-                    state = self.state.lock();
-                }
-                None => self.changed.wait(&mut state),
-            }
-        }
-    }
-
-    /// Job `j` is written; `image`'s buffer may be reused.
-    fn written(&self, j: usize, image: Option<ShardImage>) {
-        let mut state = self.state.lock();
-        state.written = j + 1;
-        state.pool.extend(image);
-        drop(state);
-        self.changed.notify_all();
-    }
-}
-
-impl<V> Pipeline<'_, '_, V> {
-    fn stop(&self) {
-        self.state.lock().stop = true;
-        self.changed.notify_all();
-    }
-}
-
-/// Stops a pipeline when dropped.
-struct StopOnDrop<'p, 'c, 'a, V>(&'p Pipeline<'c, 'a, V>);
-
-impl<V> Drop for StopOnDrop<'_, '_, '_, V> {
+impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
         self.0.stop();
-    }
-}
-
-/// Stops a pipeline when dropped by a panic.
-struct StopIfPanicking<'p, 'c, 'a, V>(&'p Pipeline<'c, 'a, V>);
-
-impl<V> Drop for StopIfPanicking<'_, '_, '_, V> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.0.stop();
-        }
     }
 }
