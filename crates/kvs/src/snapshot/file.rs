@@ -73,6 +73,9 @@ fn sync_dir(_target: &Path) -> Result<()> {
 /// Bytes written between two requests to start writeback.
 #[cfg(target_os = "linux")]
 const WRITEBACK_CHUNK: u64 = 8 << 20;
+/// Writeback is requested for whole pages (of any size up to this).
+#[cfg(target_os = "linux")]
+const WRITEBACK_ALIGN: u64 = 64 << 10;
 
 /// The file a save streams its records into. On Linux it asks the kernel to
 /// start writing each few megabytes to the disk as soon as they are written
@@ -120,9 +123,13 @@ impl<'f> Writeback<'f> {
     #[cfg(target_os = "linux")]
     fn start_writeback(&mut self) {
         use std::os::fd::AsRawFd;
+        // Up to a whole page only: the next write goes on filling the last,
+        // partial page, and a write to a page under writeback may have to
+        // wait for the disk.
+        let end = self.written & !(WRITEBACK_ALIGN - 1);
         let (Ok(offset), Ok(len)) = (
             libc::off64_t::try_from(self.requested),
-            libc::off64_t::try_from(self.written - self.requested),
+            libc::off64_t::try_from(end - self.requested),
         ) else {
             return;
         };
@@ -136,7 +143,7 @@ impl<'f> Writeback<'f> {
                 libc::SYNC_FILE_RANGE_WRITE,
             )
         };
-        self.requested = self.written;
+        self.requested = end;
     }
 
     pub(crate) fn into_inner(self) -> &'f mut File {

@@ -32,6 +32,7 @@ mod load;
 mod reader;
 mod save;
 mod stats;
+mod touch;
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
