@@ -98,7 +98,7 @@ struct Args {
     /// Internal: run one TTL churn measurement in this process.
     #[arg(long, hide = true)]
     child_ttl: Option<String>,
-    /// Internal: time one snapshot load (`kvs` or `floor`, then the file) in
+    /// Internal: time one snapshot load (`kvs` or `hashbrown`, then the file) in
     /// this process.
     #[arg(long, hide = true, num_args = 2)]
     child_load: Option<Vec<String>>,

@@ -28,6 +28,9 @@ pub struct Scale {
     pub batch_keys: usize,
     /// Entries in the snapshot workload (1M in the full run, per issue 4).
     pub snapshot_entries: usize,
+    /// Rounds of (save, copy) and of (load, load floor) in the snapshot
+    /// workload; each figure is the median over the rounds.
+    pub snapshot_rounds: usize,
 }
 
 impl Scale {
@@ -44,6 +47,7 @@ impl Scale {
         batch_keyspace: 1 << 19,
         batch_keys: 1_000_000,
         snapshot_entries: 1_000_000,
+        snapshot_rounds: 5,
     };
 
     /// `--quick`: every workload and map, small sizes; under 60 s on 2
@@ -60,5 +64,6 @@ impl Scale {
         batch_keyspace: 1 << 14,
         batch_keys: 100_000,
         snapshot_entries: 50_000,
+        snapshot_rounds: 1,
     };
 }

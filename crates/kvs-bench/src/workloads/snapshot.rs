@@ -1,14 +1,14 @@
 //! Snapshots: `Store::save_snapshot` and `Store::load_snapshot` of `n`
 //! entries (16-byte string keys, 100-byte `Bytes` values, each its own
 //! allocation as in a real store), in MB/s and as a ratio to copying a file
-//! of the same size (`std::fs::copy` then `fsync`) in the same run.
+//! of the same size (`std::fs::copy` then `fsync`) in the same run: the
+//! median of several rounds of each.
 //!
 //! Also measured in the same run:
-//! - the *load floor*: what any in-memory map must do to hold the same
-//!   records, with nothing of kvs but the file reader: read the file,
-//!   allocate each value, insert into one pre-sized `hashbrown` map keyed by
-//!   `[u8; 16]`. On a machine where fresh memory is slow to fault in, this
-//!   floor, not the format, bounds the load;
+//! - a *hashbrown load*: the same records read with kvs's file reader into a
+//!   plain map (each value allocated, inserted into one pre-sized `hashbrown`
+//!   map keyed by `[u8; 16]`): what building any in-memory map of these
+//!   records costs on this machine, whatever the file format;
 //! - the longest stall of two writer threads while a save runs, against the
 //!   longest in an equal window without one, and against the longest copy of
 //!   one shard during that save (which the save reports in its
@@ -34,7 +34,7 @@ use crate::{BenchError, Ctx};
 
 /// The header of `snapshot.csv`.
 pub const HEADER: &str = "entries,file_bytes,save_seconds,save_mb_s,load_seconds,load_mb_s,copy_seconds,copy_mb_s,\
-load_floor_seconds,load_floor_mb_s,save_speed_over_copy,load_speed_over_copy,load_floor_speed_over_copy,\
+hashbrown_load_seconds,hashbrown_load_mb_s,save_speed_over_copy,load_speed_over_copy,hashbrown_load_speed_over_copy,\
 writes_during_save,shards_copied_by_writers,shards,longest_shard_copy_us,max_stall_us_during_save,max_stall_us_without_save";
 
 const VALUE_LEN: usize = 100;
@@ -48,8 +48,8 @@ fn value(i: u64) -> Bytes {
     Bytes::from(v)
 }
 
-/// Saves, measures writer stalls during a save, copies, loads, and measures
-/// the load floor.
+/// Saves and copies, measures writer stalls during a save, then loads into
+/// kvs and into a plain hashbrown map.
 pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
     if !ctx.selected("kvs") {
         return Ok(());
@@ -65,27 +65,51 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
         store.set(Str16::nth(i).as_array(), value(i))?;
     }
 
-    let t0 = Instant::now();
-    store.save_snapshot(&file)?;
-    let save = t0.elapsed();
+    // Saves and copies alternate, so that neither always gets the page
+    // cache the other just freed (on this VM, writing into fresh page-cache
+    // pages is several times slower in some runs than into reused ones).
+    let rounds = ctx.scale.snapshot_rounds.max(1);
+    let (mut saves, mut copies) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let t0 = Instant::now();
+        store.save_snapshot(&file)?;
+        saves.push(t0.elapsed());
+        let t0 = Instant::now();
+        copy_and_sync(&file, &copy)?;
+        copies.push(t0.elapsed());
+        fs::remove_file(&copy)?;
+    }
     let bytes = fs::metadata(&file)?.len();
 
-    // The stalls are measured next, before the load: freeing a loaded
+    // The stalls are measured next, before any load: freeing a loaded
     // store's million values leaves the allocator a backlog to consolidate,
     // which the next thread to allocate pays for (glibc), and that would be
     // measured here as a stall of whichever writer came first.
     let stalls = writer_stalls(&store, &file, n, ctx.seed)?;
 
-    let t0 = Instant::now();
-    copy_and_sync(&file, &copy)?;
-    let copy_time = t0.elapsed();
-    fs::remove_file(&copy)?;
-
     // Each load runs in a fresh process, as a load at start-up does: what an
     // earlier load left to the allocator would otherwise be paid by the next.
-    let load = load_in_child("kvs", &file, store.len())?;
-    let floor = load_in_child("floor", &file, store.len())?;
+    let (mut loads, mut plains) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        loads.push(load_in_child("kvs", &file, store.len())?);
+        plains.push(load_in_child("hashbrown", &file, store.len())?);
+    }
     fs::remove_dir_all(&dir)?;
+    let ms = |d: &[Duration]| {
+        d.iter()
+            .map(|d| format!("{:.0}", d.as_secs_f64() * 1e3))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "Snapshot   rounds (ms): save {} | copy {} | load {} | hashbrown load {}",
+        ms(&saves),
+        ms(&copies),
+        ms(&loads),
+        ms(&plains)
+    );
+    let (save, copy_time, load, plain) =
+        (median(saves), median(copies), median(loads), median(plains));
 
     let mb_s = |d: Duration| bytes as f64 / 1e6 / d.as_secs_f64();
     // Speed over copy speed: above 1 is faster than the copy.
@@ -93,13 +117,13 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
     let copy_us = stalls.stats.longest_shard_copy.as_micros();
     println!(
         "Snapshot   {n} entries, {bytes} B: save {:.1} MB/s ({:.2}x copy speed), load {:.1} MB/s ({:.2}x), \
-         load floor {:.1} MB/s ({:.2}x), copy+fsync {:.1} MB/s",
+         hashbrown load {:.1} MB/s ({:.2}x), copy+fsync {:.1} MB/s",
         mb_s(save),
         speed(save),
         mb_s(load),
         speed(load),
-        mb_s(floor),
-        speed(floor),
+        mb_s(plain),
+        speed(plain),
         mb_s(copy_time),
     );
     println!(
@@ -118,11 +142,11 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
         mb_s(load),
         copy_time.as_secs_f64(),
         mb_s(copy_time),
-        floor.as_secs_f64(),
-        mb_s(floor),
+        plain.as_secs_f64(),
+        mb_s(plain),
         speed(save),
         speed(load),
-        speed(floor),
+        speed(plain),
         stalls.writes,
         stalls.stats.copied_by_writers,
         stalls.stats.shards,
@@ -160,10 +184,10 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
             speed(load) >= 1.0 / 3.0,
         ),
         check(
-            "load floor speed / copy speed (reported)",
+            "hashbrown load speed / copy speed (reported)",
             "fs::copy+fsync",
-            mb_s(floor),
-            speed(floor),
+            mb_s(plain),
+            speed(plain),
             "reported",
             true,
         ),
@@ -183,7 +207,7 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
     Ok(())
 }
 
-/// Times one load of `file` (`what`: `kvs` or `floor`) in a child process,
+/// Times one load of `file` (`what`: `kvs` or `hashbrown`) in a child process,
 /// which checks that it holds `expected` entries.
 fn load_in_child(what: &str, file: &Path, expected: usize) -> Result<Duration, BenchError> {
     let out = std::process::Command::new(std::env::current_exe()?)
@@ -209,7 +233,7 @@ fn load_in_child(what: &str, file: &Path, expected: usize) -> Result<Duration, B
 }
 
 /// In a child process: loads `file` into a default kvs store (`kvs`) or
-/// into the floor map (`floor`) and prints `seconds,entries`.
+/// into a plain hashbrown map (`hashbrown`) and prints `seconds,entries`.
 pub fn child_load(what: &str, file: &Path) -> Result<(), BenchError> {
     let (elapsed, entries) = match what {
         "kvs" => {
@@ -218,18 +242,18 @@ pub fn child_load(what: &str, file: &Path) -> Result<(), BenchError> {
             store.load_snapshot(file)?;
             (t0.elapsed(), store.len())
         }
-        "floor" => load_floor(file)?,
+        "hashbrown" => load_hashbrown(file)?,
         other => return Err(BenchError::Usage(format!("unknown load {other:?}"))),
     };
     println!("{:.6},{entries}", elapsed.as_secs_f64());
     Ok(())
 }
 
-/// The least any map must do to hold the file's records in memory: read
-/// them (with kvs's reader, which also checks the checksum), allocate each
-/// value, and insert it into one map sized up front. Returns the time and
-/// the entries held.
-fn load_floor(file: &Path) -> Result<(Duration, usize), BenchError> {
+/// What building a plain map of the file's records costs: read them (with
+/// kvs's reader, which also checks the checksum), allocate each value, and
+/// insert it into one hashbrown map sized up front. Returns the time and the
+/// entries held.
+fn load_hashbrown(file: &Path) -> Result<(Duration, usize), BenchError> {
     let t0 = Instant::now();
     let mut reader = SnapshotReader::open(file)?;
     let expected = usize::try_from(reader.info().records()).unwrap_or(0);
@@ -246,6 +270,12 @@ fn load_floor(file: &Path) -> Result<(Duration, usize), BenchError> {
         map.insert(key, Bytes::copy_from_slice(value));
     }
     Ok((t0.elapsed(), map.len()))
+}
+
+/// The median of some durations (the upper one of an even count).
+fn median(mut d: Vec<Duration>) -> Duration {
+    d.sort();
+    d[d.len() / 2]
 }
 
 /// What a user would do to duplicate the file durably.
