@@ -99,14 +99,6 @@ impl<V> Shard<V> {
         self.table.len()
     }
 
-    /// Makes room for `additional` more entries (a snapshot load sizes its
-    /// fresh tables up front).
-    pub(crate) fn reserve(&mut self, additional: usize) {
-        let hasher = &self.hasher;
-        self.table
-            .reserve(additional, |s| table_hash(hasher, &s.key));
-    }
-
     /// How many keys carry a deadline.
     pub(crate) fn ttl_len(&self) -> usize {
         self.expiry.len()

@@ -476,11 +476,6 @@ impl<R: Read> SnapshotReader<R> {
         &self.info
     }
 
-    /// The source's total length, when it is a file.
-    pub(crate) fn known_len(&self) -> Option<u64> {
-        self.input.len
-    }
-
     /// How many bytes have been read (for progress reports).
     ///
     /// ```
