@@ -4,7 +4,7 @@
 //! atomics beside the lock publish its size and earliest deadline so that
 //! `len` and the sweeper can read them without locking.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 use std::hash::{BuildHasher, Hasher};
 
@@ -78,12 +78,69 @@ impl<'c> Now<'c> {
     }
 }
 
+/// What a running save still needs of a shard it has not copied yet: for
+/// each key changed since the snapshot instant, the entry it had at that
+/// instant (`None`: the key was absent). Only a key's first change is
+/// recorded; later ones find it there. See `snapshot/cow.rs`.
+#[derive(Debug)]
+pub(crate) struct Undo<V> {
+    /// The save this log is for.
+    pub(crate) epoch: crate::snapshot::cow::Epoch,
+    entries: HashTable<UndoEntry<V>>,
+}
+
+/// One key's state at the snapshot instant.
+#[derive(Debug)]
+pub(crate) struct UndoEntry<V> {
+    hash: u64,
+    pub(crate) key: Key,
+    /// The value and deadline the key had, or `None` if it had none.
+    pub(crate) old: Option<(V, u64)>,
+}
+
+impl<V> Undo<V> {
+    /// Whether the log holds `key` (of table hash `hash`).
+    pub(crate) fn contains(&self, hash: u64, key: &[u8]) -> bool {
+        self.entries
+            .find(hash, |e| e.hash == hash && *e.key == *key)
+            .is_some()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &UndoEntry<V>> {
+        self.entries.iter()
+    }
+}
+
+/// Records a key's state at the snapshot instant, if this is its first
+/// change since: `entry` makes the owned key and the old state only then.
+fn record<V>(
+    undo: &mut Undo<V>,
+    hash: u64,
+    key: &[u8],
+    entry: impl FnOnce() -> (Key, Option<(V, u64)>),
+) {
+    if let TableEntry::Vacant(v) =
+        undo.entries
+            .entry(hash, |e| e.hash == hash && *e.key == *key, |e| e.hash)
+    {
+        let (key, old) = entry();
+        v.insert(UndoEntry { hash, key, old });
+    }
+}
+
 /// The contents of a shard.
 #[derive(Debug)]
 pub(crate) struct Shard<V> {
     table: HashTable<Slot<V>>,
     expiry: ExpiryIndex,
     hasher: RandomState,
+    /// Set while a save that has not copied this shard yet needs its
+    /// changes recorded (copy-on-write per key).
+    undo: Option<Box<Undo<V>>>,
 }
 
 impl<V> Shard<V> {
@@ -92,7 +149,42 @@ impl<V> Shard<V> {
             table: HashTable::new(),
             expiry: ExpiryIndex::default(),
             hasher,
+            undo: None,
         }
+    }
+
+    /// The table hash of `key` in this shard.
+    pub(crate) fn hash_of(&self, key: &[u8]) -> u64 {
+        table_hash(&self.hasher, key)
+    }
+
+    /// Starts recording changes for the save of `epoch`, unless it already
+    /// does. A log of an earlier save is dropped.
+    pub(crate) fn record_for(&mut self, epoch: crate::snapshot::cow::Epoch) {
+        if self.undo.as_ref().is_some_and(|u| u.epoch == epoch) {
+            return;
+        }
+        self.undo = Some(Box::new(Undo {
+            epoch,
+            entries: HashTable::new(),
+        }));
+    }
+
+    /// Whether changes are being recorded (or a finished save's log waits
+    /// to be dropped).
+    #[inline]
+    pub(crate) fn has_undo(&self) -> bool {
+        self.undo.is_some()
+    }
+
+    /// The log of changes, if any.
+    pub(crate) fn undo(&self) -> Option<&Undo<V>> {
+        self.undo.as_deref()
+    }
+
+    /// Stops recording and hands the log over (to be dropped off the lock).
+    pub(crate) fn take_undo(&mut self) -> Option<Box<Undo<V>>> {
+        self.undo.take()
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -119,48 +211,71 @@ impl<V> Shard<V> {
         key: K,
         value: V,
         deadline: u64,
-    ) -> Option<(V, u64)> {
+    ) -> Option<(V, u64)>
+    where
+        V: Clone,
+    {
         let hasher = &self.hasher;
         let entry = self.table.entry(
             hash,
             |s| *s.key == *key.as_ref(),
             |s| table_hash(hasher, &s.key),
         );
-        let old = match entry {
+        let (old, slot) = match entry {
             TableEntry::Occupied(mut e) => {
                 let slot = e.get_mut();
                 let old_deadline = std::mem::replace(&mut slot.deadline, deadline);
                 let old_value = std::mem::replace(&mut slot.value, value);
-                Some((old_value, old_deadline))
+                (Some((old_value, old_deadline)), e.into_mut())
             }
             TableEntry::Vacant(e) => {
-                e.insert(Slot {
+                let slot = e.insert(Slot {
                     key: key.into(),
                     value,
                     deadline,
                 });
-                None
+                (None, slot.into_mut())
             }
         };
+        if let Some(undo) = self.undo.as_deref_mut() {
+            let key = &slot.key;
+            record(undo, hash, &slot.key, || (key.clone(), old.clone()));
+        }
         let old_deadline = old.as_ref().map_or(NEVER, |o| o.1);
         self.reindex(hash, old_deadline, deadline);
         old
     }
 
     /// Removes `key`, returning its entry (which may have expired).
-    pub(crate) fn remove(&mut self, hash: u64, key: &[u8]) -> Option<Slot<V>> {
+    pub(crate) fn remove(&mut self, hash: u64, key: &[u8]) -> Option<Slot<V>>
+    where
+        V: Clone,
+    {
         let entry = self.table.find_entry(hash, |s| *s.key == *key).ok()?;
         let (slot, _) = entry.remove();
+        if let Some(undo) = self.undo.as_deref_mut() {
+            record(undo, hash, &slot.key, || {
+                (slot.key.clone(), Some((slot.value.clone(), slot.deadline)))
+            });
+        }
         self.reindex(hash, slot.deadline, NEVER);
         Some(slot)
     }
 
     /// Changes the deadline of `key`; returns false if the key is absent.
-    pub(crate) fn set_deadline(&mut self, hash: u64, key: &[u8], deadline: u64) -> bool {
+    pub(crate) fn set_deadline(&mut self, hash: u64, key: &[u8], deadline: u64) -> bool
+    where
+        V: Clone,
+    {
         let Some(slot) = self.table.find_mut(hash, |s| *s.key == *key) else {
             return false;
         };
         let old = std::mem::replace(&mut slot.deadline, deadline);
+        if let Some(undo) = self.undo.as_deref_mut() {
+            record(undo, hash, &slot.key, || {
+                (slot.key.clone(), Some((slot.value.clone(), old)))
+            });
+        }
         self.reindex(hash, old, deadline);
         true
     }
@@ -193,7 +308,13 @@ impl<V> Shard<V> {
             while let Ok(entry) = self.table.find_entry(hash, |s| {
                 s.deadline == deadline && table_hash(hasher, &s.key) == hash
             }) {
-                entry.remove();
+                let (slot, _) = entry.remove();
+                if let Some(undo) = self.undo.as_deref_mut() {
+                    let key = slot.key.clone();
+                    record(undo, hash, &key, || {
+                        (slot.key, Some((slot.value, slot.deadline)))
+                    });
+                }
                 removed += 1;
             }
         }
@@ -224,10 +345,10 @@ pub(crate) struct ShardCell<V> {
     /// The store's snapshot gate, checked on every write lock (copy-before-write).
     pub(crate) gate: std::sync::Arc<crate::snapshot::cow::Gate<V>>,
     /// This shard's position in the store, naming its slot in a save.
-    pub(crate) index: usize,
+    pub(crate) index: u32,
     /// Epoch of the save that last copied this shard. Only changed under the
     /// shard's lock (see `snapshot/cow.rs`).
-    pub(crate) copied_epoch: AtomicU64,
+    pub(crate) copied_epoch: AtomicU32,
     /// Number of entries, expired ones not yet removed included.
     len: AtomicUsize,
     /// Number of entries with a deadline.
@@ -240,13 +361,13 @@ impl<V> ShardCell<V> {
     pub(crate) fn new(
         hasher: RandomState,
         gate: std::sync::Arc<crate::snapshot::cow::Gate<V>>,
-        index: usize,
+        index: u32,
     ) -> Self {
         ShardCell {
             lock: RwLock::new(Shard::new(hasher)),
             gate,
             index,
-            copied_epoch: AtomicU64::new(0),
+            copied_epoch: AtomicU32::new(0),
             len: AtomicUsize::new(0),
             ttl_len: AtomicUsize::new(0),
             next_deadline: AtomicU64::new(NEVER),
@@ -267,29 +388,25 @@ impl<V> ShardCell<V> {
 
     /// Write access to the shard. Every change to a shard goes through here,
     /// so the published length and deadline are refreshed on every unlock.
-    /// It is also the snapshot's copy-before-write point: a running save gets
-    /// this shard's contents before the writer changes them.
+    /// It is also where a running save learns of the write: if the save has
+    /// not copied this shard yet, the shard records each key's state at the
+    /// snapshot instant before its first change (`Gate::before_write`), so
+    /// the writer neither copies the shard nor waits for a copy, unless the
+    /// save is copying this very shard right now.
     pub(crate) fn write(&self) -> ShardWrite<'_, V> {
-        if self.gate.may_need_copy(self) {
-            self.copy_for_save();
-            // The copy is done (or was not due after all); now the write.
-            // `before_write` below re-checks under the write lock, which is
-            // what places this write before or after the snapshot.
-        }
-        let guard = self.lock.write();
-        // Copies here, under the write lock, only if a save began while this
-        // writer waited for the lock: rare, and bounded by one shard's copy.
-        self.gate.before_write(self, &guard);
+        let mut guard = self.lock.write();
+        self.gate.before_write(self, &mut guard);
         ShardWrite { cell: self, guard }
     }
 
     /// Gives a running save this shard's contents under an upgradable read
-    /// lock: writers wait (at most this one copy), readers do not, because a
-    /// writer parked behind an upgradable lock does not hold readers back.
+    /// lock, for a writer about to lock several shards: writers wait (at
+    /// most this one copy), readers do not, because a writer parked behind an
+    /// upgradable lock does not hold readers back.
     #[cold]
-    pub(crate) fn copy_for_save(&self) {
+    pub(crate) fn copy_for_save(&self, epoch: crate::snapshot::cow::Epoch) {
         let guard = self.lock.upgradable_read();
-        self.gate.before_write(self, &guard);
+        self.gate.copy_before_write(epoch, self, &guard);
     }
 
     /// Wraps a guard taken by `lock_order::write_in_order`. The caller

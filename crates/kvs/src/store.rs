@@ -228,16 +228,16 @@ impl<V> Inner<V> {
         // Give a running save the shards it still needs before taking the
         // write locks, one at a time, so readers never wait on the copies.
         for &i in &order {
-            if self.gate.may_need_copy(&self.shards[i]) {
-                self.shards[i].copy_for_save();
+            if let Some(epoch) = self.gate.may_need_copy(&self.shards[i]) {
+                self.shards[i].copy_for_save(epoch);
             }
         }
-        let guards: Vec<_> = write_in_order(&order, |i| &self.shards[i].lock)
+        let mut guards: Vec<_> = write_in_order(&order, |i| &self.shards[i].lock)
             .into_iter()
             .map(|(i, g)| (i, self.shards[i].wrap(g)))
             .collect();
         self.gate
-            .before_write_many(guards.iter().map(|(i, g)| (&self.shards[*i], &**g)));
+            .before_write_many(guards.iter_mut().map(|(i, g)| (&self.shards[*i], &mut **g)));
         guards
     }
 }
@@ -279,13 +279,18 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         sweep_interval: Option<Duration>,
         save_threads: Option<std::num::NonZeroUsize>,
     ) -> Result<Self> {
-        if num_shards == 0 {
+        // Shards are numbered with a `u32` (a save names its per-shard slots
+        // with it); no machine could hold more shards anyway.
+        let Ok(count) = u32::try_from(num_shards) else {
+            return Err(Error::InvalidNumShards(num_shards));
+        };
+        if count == 0 {
             return Err(Error::InvalidNumShards(0));
         }
         let hasher = RandomState::default();
         let gate = Arc::new(crate::snapshot::cow::Gate::new());
         let inner = Arc::new(Inner {
-            shards: (0..num_shards)
+            shards: (0..count)
                 .map(|i| ShardCell::new(hasher.clone(), Arc::clone(&gate), i))
                 .collect(),
             shard_hash,

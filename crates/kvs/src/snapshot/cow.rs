@@ -1,17 +1,29 @@
-//! Point-in-time capture while writers keep working: shard-granular
-//! copy-before-write.
+//! Point-in-time capture while writers keep working: copy-on-write per key,
+//! and per shard for writers of several shards.
 //!
 //! A save picks an *epoch* (a number unique to it per store), installs its
 //! [`ActiveSave`] in each store's gate and publishes the epoch in
 //! [`Gate::active_epoch`], which sends writers to the slow path. Then it sets
 //! one flag, `started`, shared by all the stores of the save: that store is
-//! the snapshot instant. It then walks the shards, copying each under its read
-//! lock unless a writer already did. Every writer, once it holds a shard's
-//! write lock, loads `active_epoch` (one acquire load, `0` when no save runs):
-//! if a save is running, has started, and has not copied this shard yet, the
-//! writer copies the shard into the save's slot first, then writes. So each
-//! shard is copied exactly once per save, in the state it had at the instant,
-//! and no writer waits longer than one shard's copy.
+//! the snapshot instant. It then walks the shards, copying each under its
+//! upgradable read lock unless a writer already did. Every writer, once it
+//! holds a shard's write lock, loads `active_epoch` (one acquire load, `0`
+//! when no save runs). If a save is running, has started, and has not
+//! copied this shard yet:
+//!
+//! - a writer of one shard (every single-key operation, the sweeper) makes
+//!   the shard record, before each key's first change, the entry the key
+//!   had (`Shard::record_for`, the shard's `Undo` log); the save's copy of
+//!   the shard applies the log, so it sees each key as it was at the instant.
+//!   The writer copies nothing and waits for nothing but a copy of this very
+//!   shard that the save may be making right then;
+//! - a writer of several shards (batches, `rename`, `clear`, a load) copies
+//!   each such shard whole into the save's slot first (log applied), then
+//!   writes: a `clear` or a load replaces a shard at once, which a log of
+//!   keys would not capture cheaply.
+//!
+//! So each shard is copied exactly once per save, in the state it had at the
+//! instant, and no writer waits longer than one shard's copy.
 //!
 //! Why the result is one instant for all the stores saved is argued in
 //! `docs/design.md` ("Snapshots"). In short: a write is *before* the snapshot if it
@@ -21,13 +33,14 @@
 //! matters: with one flag per store, a writer could see the instant in one
 //! store and not yet in the next (the multi-store test caught exactly that).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
 use crate::shard::{Shard, ShardCell};
+use crate::sync::UpgradableGuard;
 
 /// What a save gets from one shard: its live records, already encoded.
 #[derive(Debug, Default)]
@@ -41,14 +54,22 @@ pub(crate) struct ShardImage {
     pub(crate) error: Option<(crate::Key, String)>,
 }
 
-/// Encodes the live records of a shard at the snapshot time (Unix ns). A
-/// plain function pointer, monomorphised where `V: Serialize` is known, so the
-/// write path needs no `Serialize` bound.
-pub(crate) type CopyFn<V> = fn(&Shard<V>, u64, &mut ShardImage);
+/// A save's number, per store, from 1 (`0` means "no save"). It wraps
+/// after 2^32 saves, skipping 0; epochs are only ever compared for equality,
+/// and a shard's `copied_epoch` is the epoch of the last save that copied it
+/// (every save copies every shard), so a wrapped epoch never meets a stale
+/// one.
+pub(crate) type Epoch = u32;
+
+/// Encodes the records a shard had at the snapshot instant: the live ones at
+/// the snapshot time (Unix ns), with the shard's log of changes for the save
+/// of the given epoch undone. A plain function pointer, monomorphised where
+/// `V: Serialize` is known, so the write path needs no `Serialize` bound.
+pub(crate) type CopyFn<V> = fn(&Shard<V>, u64, Epoch, &mut ShardImage);
 
 /// One save in progress.
 pub(crate) struct ActiveSave<V> {
-    epoch: u64,
+    epoch: Epoch,
     /// The snapshot instant: set once for all the stores of one save.
     started: Arc<AtomicBool>,
     /// The snapshot instant by the store's clock (Unix ns): entries whose
@@ -66,8 +87,8 @@ impl<V> ActiveSave<V> {
     /// A writer's copy of `shard`, which it holds locked.
     fn fill(&self, cell: &ShardCell<V>, shard: &Shard<V>) {
         let mut image = ShardImage::default();
-        self.timed(|| (self.copy)(shard, self.now, &mut image));
-        *self.slots[cell.index].lock() = Some(image);
+        self.timed(|| (self.copy)(shard, self.now, self.epoch, &mut image));
+        *self.slots[cell.index as usize].lock() = Some(image);
         cell.copied_epoch.store(self.epoch, Ordering::Relaxed);
         self.copied_by_writers.fetch_add(1, Ordering::Relaxed);
     }
@@ -85,11 +106,11 @@ impl<V> ActiveSave<V> {
 pub(crate) struct Gate<V> {
     /// The epoch of the save in progress, `0` when none: the only thing the
     /// write path reads when no save runs.
-    active_epoch: AtomicU64,
+    active_epoch: AtomicU32,
     /// The save in progress, set before `active_epoch` is published.
     active: Mutex<Option<Arc<ActiveSave<V>>>>,
     /// Serialises saves of this store and counts their epochs.
-    saves: Mutex<u64>,
+    saves: Mutex<Epoch>,
 }
 
 impl<V> std::fmt::Debug for Gate<V> {
@@ -103,64 +124,104 @@ impl<V> std::fmt::Debug for Gate<V> {
 impl<V> Gate<V> {
     pub(crate) fn new() -> Self {
         Gate {
-            active_epoch: AtomicU64::new(0),
+            active_epoch: AtomicU32::new(0),
             active: Mutex::new(None),
             saves: Mutex::new(0),
         }
     }
 
     #[cfg(test)]
-    pub(crate) fn active_epoch_for_tests(&self) -> u64 {
+    pub(crate) fn active_epoch_for_tests(&self) -> Epoch {
         self.active_epoch.load(Ordering::Relaxed)
     }
 
-    /// Called with `cell`'s write lock held, before the writer changes it.
     /// Whether a save is running that has not copied `cell` yet: one load
-    /// when none runs. A hint taken without the shard lock; the decision that
-    /// counts is `before_write`'s, under the lock.
+    /// when none runs. A hint taken without the shard lock, for writers of
+    /// several shards, which copy them before locking (see
+    /// [`before_write_many`](Gate::before_write_many)); the decision that
+    /// counts is made under the lock.
+    /// Returns the epoch of that save.
     #[inline]
-    pub(crate) fn may_need_copy(&self, cell: &ShardCell<V>) -> bool {
+    pub(crate) fn may_need_copy(&self, cell: &ShardCell<V>) -> Option<Epoch> {
         let epoch = self.active_epoch.load(Ordering::Acquire);
-        epoch != 0 && cell.copied_epoch.load(Ordering::Relaxed) < epoch
+        (epoch != 0 && cell.copied_epoch.load(Ordering::Relaxed) != epoch).then_some(epoch)
     }
 
+    /// Called by a writer of one shard, with its write lock held, before it
+    /// changes it. If a save has started and not copied the shard yet, the
+    /// shard starts recording the state each key had at the instant before
+    /// its first change (copy-on-write per key): the writer copies nothing
+    /// and waits for nothing. One load when no save runs, and one more
+    /// check to drop a finished save's log.
     #[inline]
-    pub(crate) fn before_write(&self, cell: &ShardCell<V>, shard: &Shard<V>) {
+    pub(crate) fn before_write(&self, cell: &ShardCell<V>, shard: &mut Shard<V>) {
         let epoch = self.active_epoch.load(Ordering::Acquire);
-        if epoch != 0 {
-            self.copy_before_write(epoch, [(cell, shard)]);
-        }
-    }
-
-    /// Like [`before_write`](Gate::before_write) for a writer holding several
-    /// shard locks at once: the epoch is read once, so all of them fall on the
-    /// same side of the snapshot.
-    #[inline]
-    pub(crate) fn before_write_many<'a>(
-        &self,
-        shards: impl IntoIterator<Item = (&'a ShardCell<V>, &'a Shard<V>)>,
-    ) where
-        V: 'a,
-    {
-        let epoch = self.active_epoch.load(Ordering::Acquire);
-        if epoch != 0 {
-            self.copy_before_write(epoch, shards);
+        if epoch != 0 || shard.has_undo() {
+            self.record_before_write(epoch, cell, shard);
         }
     }
 
     #[cold]
     #[inline(never)]
-    fn copy_before_write<'a>(
+    fn record_before_write(&self, epoch: Epoch, cell: &ShardCell<V>, shard: &mut Shard<V>) {
+        let active = match epoch {
+            0 => None,
+            _ => self.active.lock().clone().filter(|a| a.epoch == epoch),
+        };
+        match active {
+            Some(a) if !a.started.load(Ordering::Acquire) => {
+                // Published but not yet started: this write is before the
+                // instant, and so is the shard as it is.
+            }
+            Some(_) if cell.copied_epoch.load(Ordering::Relaxed) != epoch => {
+                shard.record_for(epoch);
+            }
+            // Copied already, or no save running: no log is needed.
+            _ => drop(shard.take_undo()),
+        }
+    }
+
+    /// Like [`before_write`](Gate::before_write) for a writer holding several
+    /// shard locks at once (batches, `rename`, `clear`, a load): the epoch is
+    /// read once, so all of them fall on the same side of the snapshot. Such
+    /// a writer copies each shard the save still needs, whole, before it
+    /// writes (a `clear` or a load replaces a shard wholesale, which a log of
+    /// keys would not capture cheaply); `may_need_copy` lets it do so under
+    /// an upgradable read lock before it takes the write locks.
+    #[inline]
+    pub(crate) fn before_write_many<'a>(
         &self,
-        epoch: u64,
-        shards: impl IntoIterator<Item = (&'a ShardCell<V>, &'a Shard<V>)>,
+        shards: impl IntoIterator<Item = (&'a ShardCell<V>, &'a mut Shard<V>)>,
     ) where
         V: 'a,
     {
+        let epoch = self.active_epoch.load(Ordering::Acquire);
+        for (cell, shard) in shards {
+            if epoch != 0 {
+                self.copy_before_write(epoch, cell, shard);
+            }
+            // Copied (or no save): a log, if any, is no longer needed.
+            if shard.has_undo()
+                && (epoch == 0 || cell.copied_epoch.load(Ordering::Relaxed) == epoch)
+            {
+                drop(shard.take_undo());
+            }
+        }
+    }
+
+    /// Copies `shard` for the save of `epoch` if it has started and not
+    /// copied the shard yet. Called with the shard locked (upgradable or
+    /// write).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn copy_before_write(&self, epoch: Epoch, cell: &ShardCell<V>, shard: &Shard<V>) {
+        if cell.copied_epoch.load(Ordering::Relaxed) == epoch {
+            return;
+        }
         let active = self.active.lock().clone();
         // The save of `epoch` cannot have finished: it would first have had to
-        // copy these shards, which we hold. It may be absent only if every
-        // shard we hold is already copied, so there is nothing to do then.
+        // copy this shard, which we hold. It may be absent only if the shard
+        // is already copied, so there is nothing to do then.
         let Some(active) = active.filter(|a| a.epoch == epoch) else {
             return;
         };
@@ -168,11 +229,7 @@ impl<V> Gate<V> {
             // Published but not yet started: this write is before the instant.
             return;
         }
-        for (cell, shard) in shards {
-            if cell.copied_epoch.load(Ordering::Relaxed) < epoch {
-                active.fill(cell, shard);
-            }
-        }
+        active.fill(cell, shard);
     }
 }
 
@@ -180,7 +237,7 @@ impl<V> Gate<V> {
 pub(crate) struct Capture<'a, V> {
     shards: &'a [ShardCell<V>],
     gate: &'a Gate<V>,
-    _serial: parking_lot::MutexGuard<'a, u64>,
+    _serial: parking_lot::MutexGuard<'a, Epoch>,
     active: Arc<ActiveSave<V>>,
 }
 
@@ -195,7 +252,8 @@ pub(crate) fn begin<'a, V>(
     started: &Arc<AtomicBool>,
 ) -> Capture<'a, V> {
     let mut serial = gate.saves.lock();
-    *serial += 1;
+    // Wraps after 2^32 saves, skipping 0 (see `Epoch`).
+    *serial = serial.wrapping_add(1).max(1);
     let active = Arc::new(ActiveSave {
         epoch: *serial,
         started: Arc::clone(started),
@@ -242,15 +300,24 @@ impl<V> Capture<'_, V> {
             // parks without blocking new readers (a writer queued behind a
             // plain read lock would), so readers never wait on a save.
             let shard = cell.lock.upgradable_read();
-            if cell.copied_epoch.load(Ordering::Relaxed) < self.active.epoch {
+            if cell.copied_epoch.load(Ordering::Relaxed) != self.active.epoch {
                 image.bytes.clear();
                 image.records = 0;
                 image.with_ttl = 0;
                 image.error = None;
-                self.active
-                    .timed(|| (self.active.copy)(&shard, self.active.now, image));
-                cell.copied_epoch
-                    .store(self.active.epoch, Ordering::Relaxed);
+                let a = &self.active;
+                a.timed(|| (a.copy)(&shard, a.now, a.epoch, image));
+                cell.copied_epoch.store(a.epoch, Ordering::Relaxed);
+                // The shard's log of changes is no longer needed. Dropped
+                // here only if no reader holds the shard (a reader never
+                // waits for it); otherwise the next writer drops it.
+                if shard.has_undo() {
+                    if let Ok(mut shard) = UpgradableGuard::try_upgrade(shard) {
+                        let log = shard.take_undo();
+                        drop(shard);
+                        drop(log);
+                    }
+                }
                 return;
             }
         }

@@ -276,7 +276,7 @@ where
 /// Decodes and inserts one batch into the worker's shards. Records expired
 /// at the load are decoded (a file that cannot be decoded is refused either
 /// way) and then skipped.
-fn insert_batch<V: DeserializeOwned>(
+fn insert_batch<V: DeserializeOwned + Clone>(
     batch: &Batch,
     shards: &mut [Vec<Shard<V>>],
     nows: &[u64],

@@ -336,31 +336,60 @@ mod tests {
         out
     }
 
-    /// Drives the capture by hand: a write after the instant reaches the
-    /// shard only after the shard was copied, so the image holds the old
-    /// value; a write between publishing and the instant is in the image.
+    /// Drives the capture by hand. A write between publishing and the
+    /// instant is in the snapshot. Writes after the instant, to a shard the
+    /// save has not copied, make the shard record each key's state at the
+    /// instant before its first change: an overwrite, a new key, a delete,
+    /// a TTL change and a second change of the same key all come out as
+    /// they were, and the writer copies nothing.
     #[test]
-    fn writers_copy_before_writing_once_the_save_has_started() {
-        let store: Store<u32> = Store::new(1).unwrap();
+    fn writers_record_each_key_at_the_instant_once_the_save_has_started() {
+        let c = crate::ManualClock::new();
+        let store: Store<u32> = Store::builder()
+            .shards(1)
+            .clock(c.clone())
+            .without_sweeper()
+            .build()
+            .unwrap();
         store.set("k", 1).unwrap();
+        store.set("gone", 7).unwrap();
+        store.set("ttl", 8).unwrap();
         let inner = &store.inner;
         let started = Arc::new(AtomicBool::new(false));
-        let capture = cow::begin(&inner.shards, &inner.gate, 0, copy_shard::<u32>, &started);
-        // Published, not started: before the instant, not copied.
+        let now = crate::clock::unix_nanos(crate::Clock::now(&c));
+        let capture = cow::begin(&inner.shards, &inner.gate, now, copy_shard::<u32>, &started);
+        // Published, not started: before the instant.
         store.set("k", 2).unwrap();
-        assert_eq!(inner.shards[0].copied_epoch.load(Ordering::Relaxed), 0);
+        assert!(!inner.shards[0].lock.read().has_undo());
         started.store(true, Ordering::SeqCst);
-        // After the instant: the writer copies first.
+        // After the instant: recorded, not copied.
         store.set("k", 3).unwrap();
-        assert_eq!(inner.shards[0].copied_epoch.load(Ordering::Relaxed), 1);
-        // Copied once: a second write does not copy again.
-        store.set("other", 4).unwrap();
-        assert_eq!(capture.copies().0, 1, "one shard copied by a writer");
+        store.set("k", 4).unwrap();
+        store.set("new", 5).unwrap();
+        store.delete("gone").unwrap();
+        store
+            .expire("ttl", std::time::Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(inner.shards[0].copied_epoch.load(Ordering::Relaxed), 0);
+        assert!(inner.shards[0].lock.read().has_undo());
+        assert_eq!(capture.copies().0, 0, "no writer copied the shard");
         let images = cow::finish(capture);
-        assert_eq!(records(&images), [(b"k".to_vec(), 2)]);
-        // After the save, writes take the fast path and nothing is pending.
+        let with_ttl: u64 = images.iter().map(|i| i.with_ttl).sum();
+        assert_eq!(with_ttl, 0, "the TTL given after the instant is not in it");
+        assert_eq!(
+            records(&images),
+            [
+                (b"gone".to_vec(), 7),
+                (b"k".to_vec(), 2),
+                (b"ttl".to_vec(), 8)
+            ]
+        );
+        // The copy dropped the log (no reader held the shard); after the save
+        // writes take the fast path and nothing is pending.
+        assert!(!inner.shards[0].lock.read().has_undo());
         store.set("k", 5).unwrap();
         assert!(inner.gate.active_epoch_for_tests() == 0);
+        assert!(!inner.shards[0].lock.read().has_undo());
     }
 
     #[test]

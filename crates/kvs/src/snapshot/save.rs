@@ -20,8 +20,8 @@ use super::stats::SaveStats;
 use super::touch::touch;
 use crate::clock::unix_nanos;
 use crate::ordered::Ordered;
-use crate::shard::{Shard, Slot, NEVER};
-use crate::{Error, Result, Store};
+use crate::shard::{Shard, NEVER};
+use crate::{Error, Key, Result, Store};
 
 /// Most threads a save copies on, the calling thread included, unless the
 /// store's builder says otherwise.
@@ -35,31 +35,50 @@ const PARALLEL_MIN_ENTRIES: usize = 1 << 16;
 /// flight to overlap, few enough to stay in the L1 cache.
 const TOUCH_AHEAD: usize = 32;
 
-/// Encodes the live records of one shard (the save's [`cow::CopyFn`]), a
-/// batch at a time: each batch's values are touched first, so that their
-/// cache misses overlap, then encoded.
-pub(super) fn copy_shard<V: Serialize>(shard: &Shard<V>, now: u64, image: &mut ShardImage) {
-    let mut batch: Vec<&Slot<V>> = Vec::with_capacity(TOUCH_AHEAD);
-    let live = shard
-        .iter()
-        .filter(|s| s.deadline == NEVER || s.deadline > now);
-    for slot in live {
-        batch.push(slot);
+/// Encodes the records one shard had at the snapshot instant (the save's
+/// [`cow::CopyFn`]): its entries live at `now`, except those whose key the
+/// shard's log for the save of `epoch` holds, which are replaced by the
+/// state the log recorded. A batch at a time: each batch's values are
+/// touched first, so that their cache misses overlap, then encoded.
+pub(super) fn copy_shard<V: Serialize>(
+    shard: &Shard<V>,
+    now: u64,
+    epoch: cow::Epoch,
+    image: &mut ShardImage,
+) {
+    let live = |deadline: u64| deadline == NEVER || deadline > now;
+    let undo = shard.undo().filter(|u| u.epoch == epoch && !u.is_empty());
+    let mut batch: Vec<(&Key, &V, u64)> = Vec::with_capacity(TOUCH_AHEAD);
+    let mut push = |entry, batch: &mut Vec<_>| {
+        batch.push(entry);
         if batch.len() == TOUCH_AHEAD {
-            encode_batch(&batch, image);
+            encode_batch(batch, image);
             batch.clear();
+        }
+    };
+    for slot in shard.iter().filter(|s| live(s.deadline)) {
+        if undo.is_some_and(|u| u.contains(shard.hash_of(&slot.key), &slot.key)) {
+            continue;
+        }
+        push((&slot.key, &slot.value, slot.deadline), &mut batch);
+    }
+    for entry in undo.iter().flat_map(|u| u.iter()) {
+        if let Some((value, deadline)) = &entry.old {
+            if live(*deadline) {
+                push((&entry.key, value, *deadline), &mut batch);
+            }
         }
     }
     encode_batch(&batch, image);
 }
 
-fn encode_batch<V: Serialize>(batch: &[&Slot<V>], image: &mut ShardImage) {
-    for slot in batch {
-        touch(&slot.value);
+fn encode_batch<V: Serialize>(batch: &[(&Key, &V, u64)], image: &mut ShardImage) {
+    for (_, value, _) in batch {
+        touch(*value);
     }
-    for slot in batch {
-        let expiry = (slot.deadline != NEVER).then(|| format::deadline_to_ms(slot.deadline));
-        match format::encode_record(&mut image.bytes, &slot.key, &slot.value, expiry) {
+    for &(key, value, deadline) in batch {
+        let expiry = (deadline != NEVER).then(|| format::deadline_to_ms(deadline));
+        match format::encode_record(&mut image.bytes, key, value, expiry) {
             Ok(()) => {
                 image.records += 1;
                 image.with_ttl += u64::from(expiry.is_some());
@@ -72,7 +91,7 @@ fn encode_batch<V: Serialize>(batch: &[&Slot<V>], image: &mut ShardImage) {
                     }
                     format::EncodeError::Value(e) => e.to_string(),
                 };
-                image.error = Some((slot.key.clone(), message));
+                image.error = Some((key.clone(), message));
             }
             Err(_) => {}
         }

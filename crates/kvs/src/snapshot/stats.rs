@@ -6,10 +6,10 @@ use std::time::Duration;
 /// monitoring: how large the snapshot is, and how much the save cost the
 /// writers that ran during it.
 ///
-/// A writer that changes a shard the save has not copied yet copies it
-/// first (copy-before-write), and a writer that meets a shard being copied
-/// waits for that copy: so `longest_shard_copy` bounds how long any writer
-/// waited on this save, the machine's scheduling aside.
+/// A writer that meets a shard while the save (or a writer of several
+/// shards) is copying it waits for that copy, and for nothing else: so
+/// `longest_shard_copy` bounds how long any writer waited on this save, the
+/// machine's scheduling aside.
 ///
 /// ```
 /// let store: kvs::Store<u32> = kvs::Store::new(4)?;
@@ -32,8 +32,9 @@ pub struct SaveStats {
     pub bytes: u64,
     /// Shards captured, across all the stores saved.
     pub shards: usize,
-    /// Of those, how many a writer copied before changing them (the save
-    /// copied the rest itself).
+    /// Of those, how many a writer copied before changing them (a writer of
+    /// several shards at once does; a single-key writer only has the shard
+    /// record what it changes). The save copied the rest itself.
     pub copied_by_writers: usize,
     /// The longest that copying one shard took, whether a writer or the save
     /// did it.
