@@ -19,7 +19,12 @@ fn pinned_store(save_threads: usize) -> Store<u64> {
         b"y" => 4,
         b"p" => 5,
         b"q" => 6,
-        _ => 7 + kvs::fnv1a_32(key) as usize % (n - 7),
+        b"d1" => 7,
+        b"d2" => 8,
+        b"d3" => 9,
+        b"e1" => 10,
+        b"e2" => 11,
+        _ => 12 + kvs::fnv1a_32(key) as usize % (n - 12),
     });
     Store::builder()
         .shards(16)
@@ -197,4 +202,100 @@ fn multi_store_saves_share_one_instant_with(threads: usize) {
     }
     stop.store(true, Ordering::Relaxed);
     writer.join().unwrap();
+}
+
+/// Deletes and TTL changes, the other changes a shard logs for a save it has
+/// not copied yet, keep their cross-shard order in every snapshot too. Each
+/// round undoes in the reverse order, so that a change seen too early shows:
+///
+/// - round `n` sets `d1 = n`, deletes `d2`, sets `d2 = n`, sets `d3 = n`: a
+///   snapshot without `d2` has `d1` one round ahead of `d3` (a delete seen
+///   before the write that preceded it would leave them equal);
+/// - round `n` sets `e1 = n` and `e2 = n` with a TTL, then removes `e2`'s
+///   TTL, then `e1`'s: a snapshot where `e1` has no TTL has `e2` without one,
+///   and where `e2` has one, `e1` has one; when both have one or neither,
+///   they are equal, else `e2` is a round behind.
+#[test]
+fn deletes_and_ttl_changes_keep_their_order_in_every_snapshot() {
+    for threads in [1, 4] {
+        deletes_and_ttl_changes_keep_their_order_with(threads);
+    }
+}
+
+fn deletes_and_ttl_changes_keep_their_order_with(threads: usize) {
+    let store = pinned_store(threads);
+    store
+        .batch_set((0..5_000u64).map(|i| (format!("filler{i}"), i)))
+        .unwrap();
+    let hour = std::time::Duration::from_secs(3600);
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers = [
+        {
+            let (s, stop) = (store.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    // A yield after each step lets a save's instant fall in
+                    // any state of the round, not mostly in one.
+                    s.set("d1", n).unwrap();
+                    std::thread::yield_now();
+                    let _ = s.delete("d2");
+                    std::thread::yield_now();
+                    s.set("d2", n).unwrap();
+                    std::thread::yield_now();
+                    s.set("d3", n).unwrap();
+                    std::thread::yield_now();
+                }
+            })
+        },
+        {
+            let (s, stop) = (store.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    s.set_with_ttl("e1", n, hour).unwrap();
+                    std::thread::yield_now();
+                    s.set_with_ttl("e2", n, hour).unwrap();
+                    std::thread::yield_now();
+                    assert!(s.persist("e2").unwrap());
+                    std::thread::yield_now();
+                    assert!(s.persist("e1").unwrap());
+                    std::thread::yield_now();
+                }
+            })
+        },
+    ];
+    for _ in 0..40 {
+        let mut bytes = Vec::new();
+        store.save_to(&mut bytes).unwrap();
+        let copy = Store::<u64>::new(4).unwrap();
+        copy.load_from(&bytes[..]).unwrap();
+        let (d1, d3) = (read(&copy, "d1"), read(&copy, "d3"));
+        match copy.get("d2") {
+            // Before the first round: nothing written yet.
+            Err(_) if d1 == 0 => assert_eq!(d3, 0),
+            Err(_) => assert_eq!(d1, d3 + 1, "d2 deleted: d1={d1} d3={d3}"),
+            Ok(d2) => assert!(
+                d1 >= d2 && d2 >= d3 && d3 + 1 >= d1,
+                "d1={d1} d2={d2} d3={d3}"
+            ),
+        }
+        let (Ok(e1), Ok(e2)) = (copy.get("e1"), copy.get("e2")) else {
+            // Only before the writer's first round is done.
+            continue;
+        };
+        let e1_ttl = copy.expires_at("e1").unwrap().is_some();
+        let e2_ttl = copy.expires_at("e2").unwrap().is_some();
+        match (e1_ttl, e2_ttl) {
+            (true, false) => assert!(e1 == e2 + 1 || e1 == e2, "e1={e1} e2={e2}"),
+            (true, true) | (false, false) => assert_eq!(e1, e2),
+            (false, true) => panic!("e1 lost its TTL before e2 did: e1={e1} e2={e2}"),
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in writers {
+        w.join().unwrap();
+    }
 }
