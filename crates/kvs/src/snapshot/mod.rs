@@ -318,7 +318,7 @@ mod tests {
         let mut bytes = Vec::new();
         let counts = [DbCounts {
             records: images.iter().map(|i| i.records).sum(),
-            with_ttl: 0,
+            with_ttl: images.iter().map(|i| i.with_ttl).sum(),
         }];
         let header = format::encode_header(0, &counts);
         bytes.extend_from_slice(&header);
@@ -390,6 +390,33 @@ mod tests {
         store.set("k", 5).unwrap();
         assert!(inner.gate.active_epoch_for_tests() == 0);
         assert!(!inner.shards[0].lock.read().has_undo());
+    }
+
+    /// The sweeper is a writer too: a key live at the instant and swept
+    /// (expired) before the save copies its shard is still in the snapshot,
+    /// with its deadline.
+    #[test]
+    fn a_key_swept_after_the_instant_is_in_the_snapshot() {
+        let c = crate::ManualClock::new();
+        let store: Store<u32> = Store::builder()
+            .shards(1)
+            .clock(c.clone())
+            .without_sweeper()
+            .build()
+            .unwrap();
+        store
+            .set_with_ttl("short", 1, std::time::Duration::from_secs(10))
+            .unwrap();
+        let inner = &store.inner;
+        let started = Arc::new(AtomicBool::new(true));
+        let now = crate::clock::unix_nanos(crate::Clock::now(&c));
+        let capture = cow::begin(&inner.shards, &inner.gate, now, copy_shard::<u32>, &started);
+        c.advance(std::time::Duration::from_secs(20));
+        assert_eq!(store.sweep_expired().unwrap(), 1);
+        assert_eq!(store.len(), 0);
+        let images = cow::finish(capture);
+        assert_eq!(records(&images), [(b"short".to_vec(), 1)]);
+        assert_eq!(images.iter().map(|i| i.with_ttl).sum::<u64>(), 1);
     }
 
     #[test]
