@@ -159,15 +159,18 @@ impl<V> Shard<V> {
     }
 
     /// Starts recording changes for the save of `epoch`, unless it already
-    /// does. A log of an earlier save is dropped.
-    pub(crate) fn record_for(&mut self, epoch: crate::snapshot::cow::Epoch) {
+    /// does. Returns a log of an earlier save, to be dropped off the lock.
+    pub(crate) fn record_for(
+        &mut self,
+        epoch: crate::snapshot::cow::Epoch,
+    ) -> Option<Box<Undo<V>>> {
         if self.undo.as_ref().is_some_and(|u| u.epoch == epoch) {
-            return;
+            return None;
         }
-        self.undo = Some(Box::new(Undo {
+        self.undo.replace(Box::new(Undo {
             epoch,
             entries: HashTable::new(),
-        }));
+        }))
     }
 
     /// Whether changes are being recorded (or a finished save's log waits
@@ -395,8 +398,12 @@ impl<V> ShardCell<V> {
     /// save is copying this very shard right now.
     pub(crate) fn write(&self) -> ShardWrite<'_, V> {
         let mut guard = self.lock.write();
-        self.gate.before_write(self, &mut guard);
-        ShardWrite { cell: self, guard }
+        let stale = self.gate.before_write(self, &mut guard);
+        ShardWrite {
+            cell: self,
+            guard,
+            stale,
+        }
     }
 
     /// Gives a running save this shard's contents under an upgradable read
@@ -414,7 +421,11 @@ impl<V> ShardCell<V> {
     /// shards it locked, so that a multi-shard write falls wholly before or
     /// wholly after a snapshot.
     pub(crate) fn wrap<'a>(&'a self, guard: WriteGuard<'a, Shard<V>>) -> ShardWrite<'a, V> {
-        ShardWrite { cell: self, guard }
+        ShardWrite {
+            cell: self,
+            guard,
+            stale: None,
+        }
     }
 }
 
@@ -423,6 +434,19 @@ impl<V> ShardCell<V> {
 pub(crate) struct ShardWrite<'a, V> {
     cell: &'a ShardCell<V>,
     guard: WriteGuard<'a, Shard<V>>,
+    /// A finished save's log, taken out under the lock and dropped after
+    /// it (fields drop in order: the guard first), so that freeing it never
+    /// holds the shard's readers up.
+    stale: Option<Box<Undo<V>>>,
+}
+
+impl<V> ShardWrite<'_, V> {
+    /// Keeps `log` to be dropped once the lock is released.
+    pub(crate) fn drop_after_unlock(&mut self, log: Option<Box<Undo<V>>>) {
+        if log.is_some() {
+            self.stale = log;
+        }
+    }
 }
 
 impl<V> std::ops::Deref for ShardWrite<'_, V> {

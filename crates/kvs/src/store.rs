@@ -237,7 +237,7 @@ impl<V> Inner<V> {
             .map(|(i, g)| (i, self.shards[i].wrap(g)))
             .collect();
         self.gate
-            .before_write_many(guards.iter_mut().map(|(i, g)| (&self.shards[*i], &mut **g)));
+            .before_write_many(guards.iter_mut().map(|(i, g)| (&self.shards[*i], g)));
         guards
     }
 }

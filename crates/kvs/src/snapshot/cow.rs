@@ -39,8 +39,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
-use crate::shard::{Shard, ShardCell};
-use crate::sync::UpgradableGuard;
+use crate::shard::{Shard, ShardCell, ShardWrite, Undo};
 
 /// What a save gets from one shard: its live records, already encoded.
 #[derive(Debug, Default)]
@@ -153,17 +152,29 @@ impl<V> Gate<V> {
     /// its first change (copy-on-write per key): the writer copies nothing
     /// and waits for nothing. One load when no save runs, and one more
     /// check to drop a finished save's log.
+    /// Returns a finished save's log, for the caller to drop once the lock
+    /// is released.
     #[inline]
-    pub(crate) fn before_write(&self, cell: &ShardCell<V>, shard: &mut Shard<V>) {
+    pub(crate) fn before_write(
+        &self,
+        cell: &ShardCell<V>,
+        shard: &mut Shard<V>,
+    ) -> Option<Box<Undo<V>>> {
         let epoch = self.active_epoch.load(Ordering::Acquire);
         if epoch != 0 || shard.has_undo() {
-            self.record_before_write(epoch, cell, shard);
+            return self.record_before_write(epoch, cell, shard);
         }
+        None
     }
 
     #[cold]
     #[inline(never)]
-    fn record_before_write(&self, epoch: Epoch, cell: &ShardCell<V>, shard: &mut Shard<V>) {
+    fn record_before_write(
+        &self,
+        epoch: Epoch,
+        cell: &ShardCell<V>,
+        shard: &mut Shard<V>,
+    ) -> Option<Box<Undo<V>>> {
         let active = match epoch {
             0 => None,
             _ => self.active.lock().clone().filter(|a| a.epoch == epoch),
@@ -172,12 +183,13 @@ impl<V> Gate<V> {
             Some(a) if !a.started.load(Ordering::Acquire) => {
                 // Published but not yet started: this write is before the
                 // instant, and so is the shard as it is.
+                None
             }
             Some(_) if cell.copied_epoch.load(Ordering::Relaxed) != epoch => {
-                shard.record_for(epoch);
+                shard.record_for(epoch)
             }
             // Copied already, or no save running: no log is needed.
-            _ => drop(shard.take_undo()),
+            _ => shard.take_undo(),
         }
     }
 
@@ -189,11 +201,11 @@ impl<V> Gate<V> {
     /// keys would not capture cheaply); `may_need_copy` lets it do so under
     /// an upgradable read lock before it takes the write locks.
     #[inline]
-    pub(crate) fn before_write_many<'a>(
+    pub(crate) fn before_write_many<'a, 'g: 'a>(
         &self,
-        shards: impl IntoIterator<Item = (&'a ShardCell<V>, &'a mut Shard<V>)>,
+        shards: impl IntoIterator<Item = (&'a ShardCell<V>, &'a mut ShardWrite<'g, V>)>,
     ) where
-        V: 'a,
+        V: 'g,
     {
         let epoch = self.active_epoch.load(Ordering::Acquire);
         for (cell, shard) in shards {
@@ -204,7 +216,8 @@ impl<V> Gate<V> {
             if shard.has_undo()
                 && (epoch == 0 || cell.copied_epoch.load(Ordering::Relaxed) == epoch)
             {
-                drop(shard.take_undo());
+                let log = shard.take_undo();
+                shard.drop_after_unlock(log);
             }
         }
     }
@@ -308,16 +321,9 @@ impl<V> Capture<'_, V> {
                 let a = &self.active;
                 a.timed(|| (a.copy)(&shard, a.now, a.epoch, image));
                 cell.copied_epoch.store(a.epoch, Ordering::Relaxed);
-                // The shard's log of changes is no longer needed. Dropped
-                // here only if no reader holds the shard (a reader never
-                // waits for it); otherwise the next writer drops it.
-                if shard.has_undo() {
-                    if let Ok(mut shard) = UpgradableGuard::try_upgrade(shard) {
-                        let log = shard.take_undo();
-                        drop(shard);
-                        drop(log);
-                    }
-                }
+                // The shard's log of changes is no longer needed, but
+                // dropping it takes the write lock, which a reader would
+                // wait for: the shard's next writer drops it instead.
                 return;
             }
         }
