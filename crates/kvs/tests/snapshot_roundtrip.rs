@@ -13,9 +13,19 @@ fn clock() -> ManualClock {
 }
 
 fn store<V: Clone + Send + Sync + 'static>(clock: &ManualClock, shards: usize) -> Store<V> {
+    store_saving_on(clock, shards, 0)
+}
+
+/// A store whose saves copy on `threads` threads (`0`: the default).
+fn store_saving_on<V: Clone + Send + Sync + 'static>(
+    clock: &ManualClock,
+    shards: usize,
+    threads: usize,
+) -> Store<V> {
     Store::builder()
         .shards(shards)
         .clock(clock.clone())
+        .save_threads(threads)
         .without_sweeper()
         .build()
         .unwrap()
@@ -272,13 +282,7 @@ fn a_saved_file_holds_exactly_the_streamed_bytes() {
     let c = clock();
     // Copied by four threads, so the images come back out of order and the
     // writer must put them in file order.
-    let big: Store<Bytes> = Store::builder()
-        .shards(8)
-        .clock(c.clone())
-        .save_threads(4)
-        .without_sweeper()
-        .build()
-        .unwrap();
+    let big: Store<Bytes> = store_saving_on(&c, 8, 4);
     let value = Bytes::from(vec![b'v'; 1000]);
     for i in 0..10_000 {
         big.set(format!("key-{i}"), value.clone()).unwrap();
@@ -496,13 +500,7 @@ fn a_value_that_cannot_be_encoded_fails_the_save_and_keeps_the_old_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.kvs");
         std::fs::write(&path, b"previous").unwrap();
-        let a: Store<Unencodable> = Store::builder()
-            .shards(8)
-            .clock(c.clone())
-            .save_threads(threads)
-            .without_sweeper()
-            .build()
-            .unwrap();
+        let a: Store<Unencodable> = store_saving_on(&c, 8, threads);
         a.set("bad", Unencodable).unwrap();
         let err = a.save_snapshot(&path).unwrap_err();
         assert!(
@@ -604,13 +602,7 @@ fn a_panicking_save_leaves_the_store_and_later_saves_working() {
     // stop the save rather than leave the calling thread waiting).
     for threads in [1, 4] {
         let c = clock();
-        let a: Store<Fragile> = Store::builder()
-            .shards(8)
-            .clock(c.clone())
-            .save_threads(threads)
-            .without_sweeper()
-            .build()
-            .unwrap();
+        let a: Store<Fragile> = store_saving_on(&c, 8, threads);
         for i in 0..64 {
             a.set(format!("k{i}"), Fragile(1)).unwrap();
         }

@@ -336,6 +336,18 @@ mod tests {
         out
     }
 
+    /// A one-shard store on a manual clock, with no sweeper.
+    fn one_shard_store() -> (crate::ManualClock, Store<u32>) {
+        let c = crate::ManualClock::new();
+        let store = Store::builder()
+            .shards(1)
+            .clock(c.clone())
+            .without_sweeper()
+            .build()
+            .unwrap();
+        (c, store)
+    }
+
     /// Drives the capture by hand. A write between publishing and the
     /// instant is in the snapshot. Writes after the instant, to a shard the
     /// save has not copied, make the shard record each key's state at the
@@ -344,13 +356,7 @@ mod tests {
     /// they were, and the writer copies nothing.
     #[test]
     fn writers_record_each_key_at_the_instant_once_the_save_has_started() {
-        let c = crate::ManualClock::new();
-        let store: Store<u32> = Store::builder()
-            .shards(1)
-            .clock(c.clone())
-            .without_sweeper()
-            .build()
-            .unwrap();
+        let (c, store) = one_shard_store();
         store.set("k", 1).unwrap();
         store.set("gone", 7).unwrap();
         store.set("ttl", 8).unwrap();
@@ -398,13 +404,7 @@ mod tests {
     /// with its deadline.
     #[test]
     fn a_key_swept_after_the_instant_is_in_the_snapshot() {
-        let c = crate::ManualClock::new();
-        let store: Store<u32> = Store::builder()
-            .shards(1)
-            .clock(c.clone())
-            .without_sweeper()
-            .build()
-            .unwrap();
+        let (c, store) = one_shard_store();
         store
             .set_with_ttl("short", 1, std::time::Duration::from_secs(10))
             .unwrap();
