@@ -324,6 +324,9 @@ impl<V> Shard<V> {
         (removed, self.expiry.next_deadline() <= now)
     }
 
+    /// Empties the shard. Not recorded in a running save's log: callers go
+    /// through `Inner::write_shards`, which has the save copy the shard
+    /// whole first (as for a load, which swaps the shard out).
     pub(crate) fn clear(&mut self) {
         self.table.clear();
         self.expiry.clear();
