@@ -18,10 +18,20 @@ fn bench(args: &[&str]) -> std::process::Output {
         .expect("the binary runs")
 }
 
+/// Runs the binary, which must succeed.
+fn bench_ok(args: &[&str]) {
+    let out = bench(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn a_filtered_quick_run_writes_results_and_charts() {
     let dir = out_dir("mixed");
-    let out = bench(&[
+    bench_ok(&[
         "--quick",
         "--workload",
         "ReadHeavy",
@@ -32,11 +42,6 @@ fn a_filtered_quick_run_writes_results_and_charts() {
         "--out",
         dir.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let csv = fs::read_to_string(dir.join("results.csv")).unwrap();
     let mut lines = csv.lines();
     assert_eq!(
@@ -71,7 +76,7 @@ fn a_filtered_quick_run_writes_results_and_charts() {
 #[test]
 fn the_ttl_churn_runs_each_map_in_a_child_and_reports_memory() {
     let dir = out_dir("ttl");
-    let out = bench(&[
+    bench_ok(&[
         "--quick",
         "--workload",
         "TtlChurn",
@@ -80,11 +85,6 @@ fn the_ttl_churn_runs_each_map_in_a_child_and_reports_memory() {
         "--out",
         dir.to_str().unwrap(),
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let csv = fs::read_to_string(dir.join("ttl.csv")).unwrap();
     let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
     let rows: Vec<Vec<&str>> = csv

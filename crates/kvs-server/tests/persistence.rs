@@ -179,29 +179,37 @@ fn spawn_binary(dir: &std::path::Path, extra: &[&str]) -> (Child, std::net::Sock
     (child, addr)
 }
 
+/// A client connection to the server at `addr`.
+fn connect(addr: &std::net::SocketAddr) -> redis::Connection {
+    redis::Client::open(format!("redis://{addr}/"))
+        .unwrap()
+        .get_connection()
+        .unwrap()
+}
+
+/// Sends `sig` to the server child.
+#[cfg(unix)]
+fn signal(child: &std::process::Child, sig: libc::c_int) {
+    // SAFETY: kill(2) on our own child's pid; no memory is involved.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, sig) };
+    assert_eq!(rc, 0);
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_saves_and_a_restart_loads() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, addr) = spawn_binary(dir.path(), &[]);
-    let mut c = redis::Client::open(format!("redis://{addr}/"))
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    let mut c = connect(&addr);
     let _: () = c.set("survives", "yes").unwrap();
     let _: () = c.set_ex("ttl", "x", 1000).unwrap();
-    // SAFETY: kill(2) on our own child's pid; no memory is involved.
-    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    assert_eq!(rc, 0);
+    signal(&child, libc::SIGTERM);
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
     assert!(dir.path().join("dump.kvs").exists());
 
     let (mut child, addr) = spawn_binary(dir.path(), &[]);
-    let mut c = redis::Client::open(format!("redis://{addr}/"))
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    let mut c = connect(&addr);
     let v: String = c.get("survives").unwrap();
     assert_eq!(v, "yes");
     let ttl: i64 = c.ttl("ttl").unwrap();
@@ -263,14 +271,9 @@ fn a_failing_save_is_reported_and_shutdown_refuses() {
 fn sigint_saves_too() {
     let dir = tempfile::tempdir().unwrap();
     let (mut child, addr) = spawn_binary(dir.path(), &[]);
-    let mut c = redis::Client::open(format!("redis://{addr}/"))
-        .unwrap()
-        .get_connection()
-        .unwrap();
+    let mut c = connect(&addr);
     let _: () = c.set("k", "v").unwrap();
-    // SAFETY: kill(2) on our own child's pid; no memory is involved.
-    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    assert_eq!(rc, 0);
+    signal(&child, libc::SIGINT);
     assert!(child.wait().unwrap().success());
     // The file is an ordinary kvs snapshot: the library reads it.
     let dbs: Vec<kvs::Store<kvs_server::value::Value>> =

@@ -152,13 +152,13 @@ where
     // The counts go in the header, before the records: gather the records
     // first, so that nothing reaches `out` if a value fails to encode.
     let mut body = Vec::new();
+    let mut crc = crc32fast::Hasher::new();
     let (counts, stats) = save::stream_images(stores, |bytes| {
+        crc.update(bytes);
         body.extend_from_slice(bytes);
         Ok(())
     })?;
     let header = format::encode_header(created, &counts);
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(&body);
     let io = |source| Error::Io { path: None, source };
     out.write_all(&header).map_err(io)?;
     out.write_all(&body).map_err(io)?;
