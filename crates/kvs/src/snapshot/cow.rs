@@ -23,7 +23,8 @@
 //!   keys would not capture cheaply.
 //!
 //! So each shard is copied exactly once per save, in the state it had at the
-//! instant, and no writer waits longer than one shard's copy.
+//! instant, and no writer waits for more than one shard's copy (the
+//! machine's scheduling aside).
 //!
 //! Why the result is one instant for all the stores saved is argued in
 //! `docs/design.md` ("Snapshots"). In short: a write is *before* the snapshot if it
