@@ -139,13 +139,15 @@ impl Persistence {
                 self.last_ok.store(true, Ordering::Relaxed);
                 self.saves.fetch_add(1, Ordering::Relaxed);
                 tracing::info!(
-                    "saved snapshot {}: {} records, {} bytes; writers copied {} of {} shards, longest shard copy {:?}",
+                    "saved snapshot {}: {} records, {} bytes; writers copied {} of {} shards, \
+                     longest shard copy {:?}, longest lock hold {:?}",
                     self.path.display(),
                     stats.records,
                     stats.bytes,
                     stats.copied_by_writers,
                     stats.shards,
-                    stats.longest_shard_copy
+                    stats.longest_shard_copy,
+                    stats.longest_lock_hold
                 );
             }
             Err(e) => {

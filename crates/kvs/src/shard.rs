@@ -5,6 +5,7 @@
 //! `len` and the sweeper can read them without locking.
 
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use std::hash::{BuildHasher, Hasher};
 
@@ -13,6 +14,7 @@ use hashbrown::hash_table::Entry as TableEntry;
 use hashbrown::HashTable;
 
 use crate::expiry::ExpiryIndex;
+use crate::snapshot::cow::CopyProgress;
 use crate::sync::{RwLock, WriteGuard};
 use crate::Key;
 
@@ -86,6 +88,16 @@ impl<'c> Now<'c> {
 pub(crate) struct Undo<V> {
     /// The save this log is for.
     pub(crate) epoch: crate::snapshot::cow::Epoch,
+    /// How far that save's copy of this shard has got: a key whose bucket
+    /// it has passed is already in its copy, as it was at the instant.
+    progress: Arc<CopyProgress>,
+    /// Counts the writes that may have moved entries to other buckets (the
+    /// table grew or rehashed, or was cleared) while the log was kept: a
+    /// save copying the shard a chunk at a time starts over when it sees
+    /// the count change. Kept here, not in the shard (whose cell would
+    /// outgrow its two cache lines), because after the instant every
+    /// writer of a shard the save has not copied keeps a log.
+    moves: u32,
     entries: HashTable<UndoEntry<V>>,
 }
 
@@ -96,6 +108,10 @@ pub(crate) struct UndoEntry<V> {
     pub(crate) key: Key,
     /// The value and deadline the key had, or `None` if it had none.
     pub(crate) old: Option<(V, u64)>,
+    /// The pass of the save's copy that had already written this state from
+    /// the table when the key first changed (its bucket was behind the
+    /// copy), so that the copy does not write it twice; `0` if none had.
+    pub(crate) copied_in_pass: u32,
 }
 
 impl<V> Undo<V> {
@@ -117,10 +133,13 @@ impl<V> Undo<V> {
 
 /// Records a key's state at the snapshot instant, if this is its first
 /// change since: `entry` makes the owned key and the old state only then.
+/// `bucket` is where the key's entry was in the table (any value when the
+/// key was absent).
 fn record<V>(
     undo: &mut Undo<V>,
     hash: u64,
     key: &[u8],
+    bucket: usize,
     entry: impl FnOnce() -> (Key, Option<(V, u64)>),
 ) {
     if let TableEntry::Vacant(v) =
@@ -128,7 +147,13 @@ fn record<V>(
             .entry(hash, |e| e.hash == hash && *e.key == *key, |e| e.hash)
     {
         let (key, old) = entry();
-        v.insert(UndoEntry { hash, key, old });
+        let copied_in_pass = undo.progress.copied_in_pass(bucket);
+        v.insert(UndoEntry {
+            hash,
+            key,
+            old,
+            copied_in_pass,
+        });
     }
 }
 
@@ -158,17 +183,21 @@ impl<V> Shard<V> {
         table_hash(&self.hasher, key)
     }
 
-    /// Starts recording changes for the save of `epoch`, unless it already
-    /// does. Returns a log of an earlier save, to be dropped off the lock.
+    /// Starts recording changes for the save of `epoch`, whose copy of this
+    /// shard reports its progress in `progress`, unless it already does.
+    /// Returns a log of an earlier save, to be dropped off the lock.
     pub(crate) fn record_for(
         &mut self,
         epoch: crate::snapshot::cow::Epoch,
+        progress: &Arc<CopyProgress>,
     ) -> Option<Box<Undo<V>>> {
         if self.undo.as_ref().is_some_and(|u| u.epoch == epoch) {
             return None;
         }
         self.undo.replace(Box::new(Undo {
             epoch,
+            progress: Arc::clone(progress),
+            moves: 0,
             entries: HashTable::new(),
         }))
     }
@@ -199,6 +228,30 @@ impl<V> Shard<V> {
         self.expiry.len()
     }
 
+    /// How many buckets the table has; entries sit at indices below it.
+    pub(crate) fn num_buckets(&self) -> usize {
+        self.table.num_buckets()
+    }
+
+    /// The entry in bucket `index`, if the bucket holds one.
+    #[inline]
+    pub(crate) fn bucket(&self, index: usize) -> Option<&Slot<V>> {
+        self.table.get_bucket(index)
+    }
+
+    /// Changes whenever entries may have moved between buckets while a
+    /// save's log is kept (see [`Undo`]'s `moves`).
+    pub(crate) fn layout(&self) -> u32 {
+        self.undo.as_ref().map_or(0, |u| u.moves)
+    }
+
+    /// Notes, in the log if one is kept, that entries may move.
+    fn note_move(&mut self) {
+        if let Some(undo) = self.undo.as_deref_mut() {
+            undo.moves = undo.moves.wrapping_add(1);
+        }
+    }
+
     /// The entry for `key`, live or not.
     #[inline]
     pub(crate) fn find(&self, hash: u64, key: &[u8]) -> Option<&Slot<V>> {
@@ -218,18 +271,25 @@ impl<V> Shard<V> {
     where
         V: Clone,
     {
+        // `entry` makes room for one more key before it looks for this one,
+        // growing or rehashing the table (moving entries) exactly when it
+        // has no room left.
+        if self.table.len() == self.table.capacity() {
+            self.note_move();
+        }
         let hasher = &self.hasher;
         let entry = self.table.entry(
             hash,
             |s| *s.key == *key.as_ref(),
             |s| table_hash(hasher, &s.key),
         );
-        let (old, slot) = match entry {
+        let (old, slot, bucket) = match entry {
             TableEntry::Occupied(mut e) => {
+                let bucket = e.bucket_index();
                 let slot = e.get_mut();
                 let old_deadline = std::mem::replace(&mut slot.deadline, deadline);
                 let old_value = std::mem::replace(&mut slot.value, value);
-                (Some((old_value, old_deadline)), e.into_mut())
+                (Some((old_value, old_deadline)), e.into_mut(), bucket)
             }
             TableEntry::Vacant(e) => {
                 let slot = e.insert(Slot {
@@ -237,12 +297,13 @@ impl<V> Shard<V> {
                     value,
                     deadline,
                 });
-                (None, slot.into_mut())
+                // Absent at the instant: where it lands does not matter.
+                (None, slot.into_mut(), usize::MAX)
             }
         };
         if let Some(undo) = self.undo.as_deref_mut() {
             let key = &slot.key;
-            record(undo, hash, &slot.key, || (key.clone(), old.clone()));
+            record(undo, hash, &slot.key, bucket, || (key.clone(), old.clone()));
         }
         let old_deadline = old.as_ref().map_or(NEVER, |o| o.1);
         self.reindex(hash, old_deadline, deadline);
@@ -255,9 +316,10 @@ impl<V> Shard<V> {
         V: Clone,
     {
         let entry = self.table.find_entry(hash, |s| *s.key == *key).ok()?;
+        let bucket = entry.bucket_index();
         let (slot, _) = entry.remove();
         if let Some(undo) = self.undo.as_deref_mut() {
-            record(undo, hash, &slot.key, || {
+            record(undo, hash, &slot.key, bucket, || {
                 (slot.key.clone(), Some((slot.value.clone(), slot.deadline)))
             });
         }
@@ -270,12 +332,14 @@ impl<V> Shard<V> {
     where
         V: Clone,
     {
-        let Some(slot) = self.table.find_mut(hash, |s| *s.key == *key) else {
+        let Ok(mut entry) = self.table.find_entry(hash, |s| *s.key == *key) else {
             return false;
         };
+        let bucket = entry.bucket_index();
+        let slot = entry.get_mut();
         let old = std::mem::replace(&mut slot.deadline, deadline);
         if let Some(undo) = self.undo.as_deref_mut() {
-            record(undo, hash, &slot.key, || {
+            record(undo, hash, &slot.key, bucket, || {
                 (slot.key.clone(), Some((slot.value.clone(), old)))
             });
         }
@@ -311,10 +375,11 @@ impl<V> Shard<V> {
             while let Ok(entry) = self.table.find_entry(hash, |s| {
                 s.deadline == deadline && table_hash(hasher, &s.key) == hash
             }) {
+                let bucket = entry.bucket_index();
                 let (slot, _) = entry.remove();
                 if let Some(undo) = self.undo.as_deref_mut() {
                     let key = slot.key.clone();
-                    record(undo, hash, &key, || {
+                    record(undo, hash, &key, bucket, || {
                         (slot.key, Some((slot.value, slot.deadline)))
                     });
                 }
@@ -328,6 +393,7 @@ impl<V> Shard<V> {
     /// through `Inner::write_shards`, which has the save copy the shard
     /// whole first (as for a load, which swaps the shard out).
     pub(crate) fn clear(&mut self) {
+        self.note_move();
         self.table.clear();
         self.expiry.clear();
     }
@@ -496,6 +562,66 @@ mod tests {
         assert_eq!(s.upsert(hash, k, 2, NEVER), Some((1, 100)));
         assert_eq!(s.ttl_len(), 0);
         assert_eq!(s.find(hash, k).unwrap().value, 2);
+    }
+
+    /// A save copying a shard in chunks relies on this: no write moves an
+    /// entry to another bucket without changing `layout` (while a log is
+    /// kept). Inserts and removes grow the table several times; every
+    /// entry's bucket is checked after every write that left `layout` as it
+    /// was. (A rehash in place, when tombstones fill the table, happens in
+    /// the same call as growing, `reserve`, under the same condition.)
+    #[test]
+    fn entries_never_move_without_the_layout_changing() {
+        let (mut s, h) = shard();
+        let progress = Arc::new(CopyProgress::new());
+        assert!(s.record_for(1, &progress).is_none());
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut live: Vec<u32> = Vec::new();
+        let mut fresh = 0u32;
+        let mut grown = 0;
+        for step in 0..20_000 {
+            let before: Vec<(u32, usize)> = live
+                .iter()
+                .map(|&k| {
+                    let key = k.to_le_bytes();
+                    let hash = table_hash(&h, &key);
+                    let at = s.table.find_bucket_index(hash, |e| *e.key == key).unwrap();
+                    (k, at)
+                })
+                .collect();
+            let (layout, buckets) = (s.layout(), s.num_buckets());
+            // Grow first, then churn around a steady size.
+            if live.len() < 200 || next() % 2 == 0 {
+                fresh += 1;
+                let key = fresh.to_le_bytes();
+                s.upsert(table_hash(&h, &key), &key[..], fresh, NEVER);
+                live.push(fresh);
+            } else {
+                let k = live.swap_remove((next() % live.len() as u64) as usize);
+                let key = k.to_le_bytes();
+                s.remove(table_hash(&h, &key), &key);
+            }
+            if s.layout() != layout {
+                grown += usize::from(s.num_buckets() != buckets);
+                continue;
+            }
+            for &(k, at) in &before {
+                let key = k.to_le_bytes();
+                let hash = table_hash(&h, &key);
+                let now = s.table.find_bucket_index(hash, |e| *e.key == key);
+                assert!(
+                    now.is_none_or(|now| now == at),
+                    "entries moved at step {step}"
+                );
+            }
+        }
+        assert!(grown > 3, "the table grew {grown} times");
     }
 
     #[test]

@@ -310,6 +310,9 @@ fn a_saved_file_holds_exactly_the_streamed_bytes() {
         assert_eq!(stats.shards, 8 + 2);
         assert_eq!(stats.copied_by_writers, 0);
         assert!(stats.longest_shard_copy > Duration::ZERO);
+        // ~1,250 records a shard, over 1,024 buckets: copied in chunks.
+        assert!(stats.longest_lock_hold > Duration::ZERO);
+        assert!(stats.longest_lock_hold <= stats.longest_shard_copy);
     }
 
     let info = SnapshotReader::open(&path).unwrap().verify().unwrap();

@@ -10,10 +10,10 @@
 //!   by `[u8; 16]`): what building any in-memory map of these records costs
 //!   on this machine, whatever the file format;
 //! - the longest stall of two writer threads while a save runs, against the
-//!   longest in an equal window without one, and against the longest copy of
-//!   one shard during that save (which the save reports in its
-//!   [`kvs::snapshot::SaveStats`]): a writer waits at most for one shard's
-//!   copy, scheduling aside.
+//!   longest copy of one shard during that save (which the save reports in
+//!   its [`kvs::snapshot::SaveStats`], with the longest it held a shard's
+//!   lock at a stretch: a writer waits at most for that, scheduling aside),
+//!   and against the longest stall in an equal window without a save.
 
 use std::fs;
 use std::path::Path;
@@ -35,7 +35,7 @@ use crate::{BenchError, Ctx};
 /// The header of `snapshot.csv`.
 pub const HEADER: &str = "entries,file_bytes,save_seconds,save_mb_s,load_seconds,load_mb_s,copy_seconds,copy_mb_s,\
 hashbrown_load_seconds,hashbrown_load_mb_s,save_speed_over_copy,load_speed_over_copy,hashbrown_load_speed_over_copy,\
-writes_during_save,shards_copied_by_writers,shards,longest_shard_copy_us,max_stall_us_during_save,max_stall_us_without_save";
+writes_during_save,shards_copied_by_writers,shards,longest_shard_copy_us,max_stall_us_during_save,max_stall_us_without_save,longest_lock_hold_us";
 
 const VALUE_LEN: usize = 100;
 const WRITERS: usize = 2;
@@ -115,6 +115,7 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
     // Speed over copy speed: above 1 is faster than the copy.
     let speed = |d: Duration| copy_time.as_secs_f64() / d.as_secs_f64();
     let copy_us = stalls.stats.longest_shard_copy.as_micros();
+    let hold_us = stalls.stats.longest_lock_hold.as_micros();
     println!(
         "Snapshot   {n} entries, {bytes} B: save {:.1} MB/s ({:.2}x copy speed), load {:.1} MB/s ({:.2}x), \
          hashbrown load {:.1} MB/s ({:.2}x), copy+fsync {:.1} MB/s",
@@ -128,14 +129,14 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
     );
     println!(
         "Snapshot   longest writer stall {} us during a save ({} us without); writers copied {} of {} shards, \
-         longest shard copy {copy_us} us",
+         longest shard copy {copy_us} us, longest lock hold {hold_us} us",
         stalls.during.as_micros(),
         stalls.idle.as_micros(),
         stalls.stats.copied_by_writers,
         stalls.stats.shards,
     );
     csv.line(&format!(
-        "{n},{bytes},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.3},{:.3},{:.3},{},{},{},{copy_us},{},{}",
+        "{n},{bytes},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.3},{:.3},{:.3},{},{},{},{copy_us},{},{},{hold_us}",
         save.as_secs_f64(),
         mb_s(save),
         load.as_secs_f64(),
@@ -191,17 +192,15 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
             "reported",
             true,
         ),
-        // A writer that meets the save may wait for one shard's copy on top
-        // of what a write takes anyway: the bound is the longest copy plus
-        // the longest write of the same writers without a save.
+        // The issue's goal as worded: no writer stall during the save longer
+        // than the copy of one shard.
         check(
-            "writer stall during save / (longest shard copy + stall without save)",
+            "longest writer stall during save / longest shard copy",
             "longest shard copy",
             stalls.during.as_secs_f64() * 1e6,
-            stalls.during.as_secs_f64()
-                / (stalls.stats.longest_shard_copy + stalls.idle).as_secs_f64(),
+            stalls.during.as_secs_f64() / stalls.stats.longest_shard_copy.as_secs_f64(),
             "<=1",
-            stalls.during <= stalls.stats.longest_shard_copy + stalls.idle,
+            stalls.during <= stalls.stats.longest_shard_copy,
         ),
     ]);
     Ok(())

@@ -41,6 +41,7 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 
 use crate::shard::{Shard, ShardCell, ShardWrite, Undo};
+use crate::sync::UpgradableGuard;
 
 /// What a save gets from one shard: its live records, already encoded.
 #[derive(Debug, Default)]
@@ -61,11 +62,73 @@ pub(crate) struct ShardImage {
 /// one.
 pub(crate) type Epoch = u32;
 
-/// Encodes the records a shard had at the snapshot instant: the live ones at
-/// the snapshot time (Unix ns), with the shard's log of changes for the save
-/// of the given epoch undone. A plain function pointer, monomorphised where
+/// Encodes the records one chunk of a shard had at the snapshot instant
+/// (see [`Chunk`]). A plain function pointer, monomorphised where
 /// `V: Serialize` is known, so the write path needs no `Serialize` bound.
-pub(crate) type CopyFn<V> = fn(&Shard<V>, u64, Epoch, &mut ShardImage);
+pub(crate) type CopyFn<V> = fn(&Shard<V>, &Chunk, &mut ShardImage);
+
+/// Buckets a save copies per chunk: a few hundred entries, a fraction of a
+/// millisecond, after which a writer waiting for the shard gets it.
+const CHUNK_BUCKETS: usize = 1024;
+
+/// Times a save's copy of one shard may start over because entries moved
+/// while it let writers in; after that it copies the shard without letting
+/// go of the lock, so a copy ends whatever the writers do.
+const MAX_RESTARTS: u32 = 2;
+
+/// One piece of a shard's copy.
+#[derive(Debug, Clone)]
+pub(crate) struct Chunk {
+    /// The snapshot instant by the store's clock (Unix ns): entries whose
+    /// deadline is at or before it are left out.
+    pub(crate) now: u64,
+    /// The save: only the shard's log for this epoch counts.
+    pub(crate) epoch: Epoch,
+    /// The table's buckets to copy: each live entry there whose key the log
+    /// does not hold (an entry the log holds changed after the instant).
+    pub(crate) buckets: std::ops::Range<usize>,
+    /// The copy's pass ([`CopyProgress`]), or `0` for a copy made in one go.
+    pub(crate) pass: u32,
+    /// Whether this is the shard's last chunk, which also copies the state
+    /// at the instant of every key in the log, except those an earlier
+    /// chunk of this pass already copied from the table.
+    pub(crate) last: bool,
+}
+
+/// How far a save's copy of one shard has got. The save copies a shard a
+/// chunk of buckets at a time and lets waiting writers in between chunks;
+/// a writer that records a key (`Shard::record_for`) notes whether the copy
+/// has already passed the key's bucket, in which case the copy holds the
+/// key's state at the instant already (it had not changed), and must not
+/// write it a second time from the log. Written by the save under the
+/// shard's upgradable read lock, read by writers under its write lock: the
+/// lock orders them.
+#[derive(Debug)]
+pub(crate) struct CopyProgress {
+    /// The current pass, from 1. A pass starts over, from bucket 0, when
+    /// entries moved between buckets while writers were let in.
+    pass: AtomicU32,
+    /// Buckets below this one are copied in the current pass.
+    cursor: AtomicUsize,
+}
+
+impl CopyProgress {
+    pub(crate) fn new() -> Self {
+        CopyProgress {
+            pass: AtomicU32::new(1),
+            cursor: AtomicUsize::new(0),
+        }
+    }
+
+    /// The pass that has copied the entry in `bucket` already, or `0`.
+    pub(crate) fn copied_in_pass(&self, bucket: usize) -> u32 {
+        if bucket < self.cursor.load(Ordering::Relaxed) {
+            self.pass.load(Ordering::Relaxed)
+        } else {
+            0
+        }
+    }
+}
 
 /// One save in progress.
 pub(crate) struct ActiveSave<V> {
@@ -77,28 +140,43 @@ pub(crate) struct ActiveSave<V> {
     now: u64,
     copy: CopyFn<V>,
     slots: Box<[Mutex<Option<ShardImage>>]>,
+    /// How far the save's copy of each shard has got.
+    progress: Box<[Arc<CopyProgress>]>,
     /// Shards a writer copied.
     copied_by_writers: AtomicUsize,
-    /// The longest any one shard's copy took, in nanoseconds.
+    /// The longest any one shard's copy took, in nanoseconds, all its
+    /// chunks together.
     longest_copy_ns: AtomicU64,
+    /// The longest any copy held a shard's lock at a stretch, in nanoseconds.
+    longest_hold_ns: AtomicU64,
 }
 
 impl<V> ActiveSave<V> {
-    /// A writer's copy of `shard`, which it holds locked.
+    /// A writer's copy of `shard`, which it holds locked: whole, in one go.
     fn fill(&self, cell: &ShardCell<V>, shard: &Shard<V>) {
         let mut image = ShardImage::default();
-        self.timed(|| (self.copy)(shard, self.now, self.epoch, &mut image));
+        let chunk = Chunk {
+            now: self.now,
+            epoch: self.epoch,
+            buckets: 0..shard.num_buckets(),
+            pass: 0,
+            last: true,
+        };
+        let start = Instant::now();
+        (self.copy)(shard, &chunk, &mut image);
+        let took = start.elapsed();
+        self.note(took, took);
         *self.slots[cell.index as usize].lock() = Some(image);
         cell.copied_epoch.store(self.epoch, Ordering::Relaxed);
         self.copied_by_writers.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Runs one shard's copy, keeping the longest time one took.
-    fn timed(&self, copy: impl FnOnce()) {
-        let start = Instant::now();
-        copy();
-        let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        self.longest_copy_ns.fetch_max(ns, Ordering::Relaxed);
+    /// Keeps the longest one shard's copy took in all, and the longest it
+    /// held the shard's lock at a stretch.
+    fn note(&self, copy: Duration, hold: Duration) {
+        let ns = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        self.longest_copy_ns.fetch_max(ns(copy), Ordering::Relaxed);
+        self.longest_hold_ns.fetch_max(ns(hold), Ordering::Relaxed);
     }
 }
 
@@ -186,8 +264,8 @@ impl<V> Gate<V> {
                 // instant, and so is the shard as it is.
                 None
             }
-            Some(_) if cell.copied_epoch.load(Ordering::Relaxed) != epoch => {
-                shard.record_for(epoch)
+            Some(a) if cell.copied_epoch.load(Ordering::Relaxed) != epoch => {
+                shard.record_for(epoch, &a.progress[cell.index as usize])
             }
             // Copied already, or no save running: no log is needed.
             _ => shard.take_undo(),
@@ -274,8 +352,13 @@ pub(crate) fn begin<'a, V>(
         now,
         copy,
         slots: shards.iter().map(|_| Mutex::new(None)).collect(),
+        progress: shards
+            .iter()
+            .map(|_| Arc::new(CopyProgress::new()))
+            .collect(),
         copied_by_writers: AtomicUsize::new(0),
         longest_copy_ns: AtomicU64::new(0),
+        longest_hold_ns: AtomicU64::new(0),
     });
     *gate.active.lock() = Some(Arc::clone(&active));
     gate.active_epoch.store(active.epoch, Ordering::SeqCst);
@@ -288,13 +371,16 @@ pub(crate) fn begin<'a, V>(
 }
 
 impl<V> Capture<'_, V> {
-    /// How many shards writers copied so far, and the longest any one
-    /// shard's copy took (by a writer or by the save).
-    pub(crate) fn copies(&self) -> (usize, Duration) {
+    /// How many shards writers copied so far, the longest any one shard's
+    /// copy took (by a writer or by the save), and the longest a copy held a
+    /// shard's lock at a stretch.
+    pub(crate) fn copies(&self) -> (usize, Duration, Duration) {
         let a = &self.active;
+        let ns = |n: &AtomicU64| Duration::from_nanos(n.load(Ordering::Relaxed));
         (
             a.copied_by_writers.load(Ordering::Relaxed),
-            Duration::from_nanos(a.longest_copy_ns.load(Ordering::Relaxed)),
+            ns(&a.longest_copy_ns),
+            ns(&a.longest_hold_ns),
         )
     }
 
@@ -304,33 +390,109 @@ impl<V> Capture<'_, V> {
     }
 
     /// Shard `index`'s image, in `image`: the copy a writer made, if one did,
-    /// or else a copy made now under the shard's read lock (so readers never
-    /// wait) into `image`'s buffer, which is reused from one shard to the
-    /// next. Call once per shard.
+    /// or else a copy made now into `image`'s buffer, which is reused from
+    /// one shard to the next. Call once per shard.
+    ///
+    /// The copy runs under the shard's upgradable read lock, so readers
+    /// never wait, a chunk of buckets at a time; between chunks it hands
+    /// the lock to a writer waiting for it, if any (a fair unlock, which
+    /// a plain unlock and relock would not be: this thread would take the
+    /// lock again before the writer woke). So a writer waits for one chunk,
+    /// not for the whole shard.
     pub(crate) fn take(&self, index: usize, image: &mut ShardImage) {
+        self.take_in_chunks(index, image, CHUNK_BUCKETS, |shard| {
+            UpgradableGuard::bump(shard);
+        });
+    }
+
+    /// [`take`](Capture::take) with the chunk size and what happens between
+    /// chunks as parameters: tests run writes there.
+    pub(crate) fn take_in_chunks(
+        &self,
+        index: usize,
+        image: &mut ShardImage,
+        chunk_buckets: usize,
+        mut between: impl FnMut(&mut UpgradableGuard<'_, Shard<V>>),
+    ) {
         let cell = &self.shards[index];
-        {
-            // Upgradable, not plain read: a writer that arrives meanwhile
-            // parks without blocking new readers (a writer queued behind a
-            // plain read lock would), so readers never wait on a save.
-            let shard = cell.lock.upgradable_read();
-            if cell.copied_epoch.load(Ordering::Relaxed) != self.active.epoch {
-                image.bytes.clear();
-                image.records = 0;
-                image.with_ttl = 0;
-                image.error = None;
-                let a = &self.active;
-                a.timed(|| (a.copy)(&shard, a.now, a.epoch, image));
-                cell.copied_epoch.store(a.epoch, Ordering::Relaxed);
-                // The shard's log of changes is no longer needed, but
-                // dropping it takes the write lock, which a reader would
-                // wait for: the shard's next writer drops it instead.
-                return;
+        let a = &self.active;
+        let progress = &a.progress[index];
+        // Upgradable, not plain read: a writer that arrives meanwhile
+        // parks without blocking new readers (a writer queued behind a
+        // plain read lock would), so readers never wait on a save.
+        let mut shard = cell.lock.upgradable_read();
+        let mut copying = Duration::ZERO;
+        let mut restarts = 0;
+        // The most one chunk has encoded: the buffer is grown off the lock
+        // while it has less than twice this to spare (growing it means
+        // copying it, and faulting in fresh pages).
+        let mut chunk_bytes = 0;
+        'pass: while cell.copied_epoch.load(Ordering::Relaxed) != a.epoch {
+            image.bytes.clear();
+            image.records = 0;
+            image.with_ttl = 0;
+            image.error = None;
+            let pass = progress.pass.load(Ordering::Relaxed);
+            let layout = (shard.layout(), shard.num_buckets());
+            let mut chunk = Chunk {
+                now: a.now,
+                epoch: a.epoch,
+                buckets: 0..0,
+                pass,
+                last: false,
+            };
+            loop {
+                let end = chunk
+                    .buckets
+                    .end
+                    .saturating_add(chunk_buckets)
+                    .min(layout.1);
+                chunk.buckets = chunk.buckets.end..end;
+                chunk.last = end == layout.1;
+                let (start, before) = (Instant::now(), image.bytes.len());
+                (a.copy)(&shard, &chunk, image);
+                let took = start.elapsed();
+                chunk_bytes = chunk_bytes.max(image.bytes.len() - before);
+                copying += took;
+                a.note(copying, took);
+                if chunk.last {
+                    cell.copied_epoch.store(a.epoch, Ordering::Relaxed);
+                    // The shard's log of changes is no longer needed, but
+                    // dropping it takes the write lock, which a reader would
+                    // wait for: the shard's next writer drops it instead.
+                    return;
+                }
+                progress.cursor.store(end, Ordering::Relaxed);
+                if restarts < MAX_RESTARTS {
+                    let bytes = &mut image.bytes;
+                    if bytes.capacity() - bytes.len() < 2 * chunk_bytes {
+                        let more = bytes.capacity().max(4 * chunk_bytes);
+                        UpgradableGuard::unlocked(&mut shard, || bytes.reserve(more));
+                    }
+                    between(&mut shard);
+                }
+                if cell.copied_epoch.load(Ordering::Relaxed) == a.epoch {
+                    // A writer of several shards copied this one whole
+                    // meanwhile: its image is in the slot.
+                    break 'pass;
+                }
+                if (shard.layout(), shard.num_buckets()) != layout {
+                    // Entries moved: what was copied may miss some or hold
+                    // others twice. Start over (the log still holds every
+                    // key changed since the instant).
+                    restarts += 1;
+                    progress.cursor.store(0, Ordering::Relaxed);
+                    progress
+                        .pass
+                        .store(pass.wrapping_add(1).max(1), Ordering::Relaxed);
+                    continue 'pass;
+                }
             }
         }
+        drop(shard);
         // A writer copied it: the slot holds its image. The shard is marked
         // copied only after the slot is filled, and both happen under the
-        // shard's write lock, which our read lock above waited for.
+        // shard's write lock (or upgradable lock), which ours excludes.
         *image = self.active.slots[index]
             .lock()
             .take()

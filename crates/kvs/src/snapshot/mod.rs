@@ -420,6 +420,146 @@ mod tests {
         assert_eq!(images.iter().map(|i| i.with_ttl).sum::<u64>(), 1);
     }
 
+    /// What a writer does between two chunks of the save's copy.
+    #[derive(Debug, Clone)]
+    enum Op {
+        Set(u8, u32),
+        SetWithTtl(u8, u32, u8),
+        Delete(u8),
+        Expire(u8, u8),
+        Persist(u8),
+        /// Moves the clock on and sweeps expired keys.
+        Sweep(u8),
+        /// New keys, enough to make the table grow (entries move).
+        Grow(u8),
+        /// A writer of several shards: it copies the shard whole first.
+        BatchSet(u8, u32),
+    }
+
+    fn op() -> impl proptest::strategy::Strategy<Value = Op> {
+        use proptest::prelude::*;
+        prop_oneof![
+            4 => (0..48u8, any::<u32>()).prop_map(|(k, v)| Op::Set(k, v)),
+            2 => (0..48u8, any::<u32>(), 1..30u8).prop_map(|(k, v, t)| Op::SetWithTtl(k, v, t)),
+            3 => (0..48u8).prop_map(Op::Delete),
+            2 => (0..48u8, 1..30u8).prop_map(|(k, t)| Op::Expire(k, t)),
+            1 => (0..48u8).prop_map(Op::Persist),
+            1 => (1..30u8).prop_map(Op::Sweep),
+            1 => (1..4u8).prop_map(Op::Grow),
+            1 => (0..48u8, any::<u32>()).prop_map(|(k, v)| Op::BatchSet(k, v)),
+        ]
+    }
+
+    fn key(k: u8) -> Vec<u8> {
+        format!("k{k}").into_bytes()
+    }
+
+    fn apply(store: &Store<u32>, clock: &crate::ManualClock, op: &Op, grown: &mut u32) {
+        use std::time::Duration;
+        // Results are ignored: a key may be absent, which is fine here.
+        match *op {
+            Op::Set(k, v) => drop(store.set(key(k), v)),
+            Op::SetWithTtl(k, v, t) => {
+                drop(store.set_with_ttl(key(k), v, Duration::from_secs(t.into())))
+            }
+            Op::Delete(k) => drop(store.delete(&key(k))),
+            Op::Expire(k, t) => drop(store.expire(&key(k), Duration::from_secs(t.into()))),
+            Op::Persist(k) => drop(store.persist(&key(k))),
+            Op::Sweep(t) => {
+                clock.advance(Duration::from_secs(t.into()));
+                drop(store.sweep_expired());
+            }
+            Op::Grow(n) => {
+                for _ in 0..u32::from(n) * 40 {
+                    *grown += 1;
+                    drop(store.set(format!("g{grown}"), *grown));
+                }
+            }
+            Op::BatchSet(k, v) => drop(store.batch_set([(key(k), v)])),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(400))]
+
+        /// The save copies a shard a chunk of buckets at a time and lets
+        /// writers in between chunks. Whatever they do there (overwrite,
+        /// delete, change TTLs, sweep, grow the table so that entries move,
+        /// copy the shard whole for a batch), the copy holds each key once,
+        /// as it was at the instant: compared with the store's contents
+        /// read at the instant. Chunks of 1 to 8 buckets put writes at
+        /// every point of the copy.
+        #[test]
+        fn a_copy_in_chunks_holds_the_shard_as_it_was_at_the_instant(
+            before in proptest::collection::vec(op(), 0..40),
+            during in proptest::collection::vec(proptest::collection::vec(op(), 0..4), 0..64),
+            chunk in 1..8usize,
+        ) {
+            let (clock, store) = one_shard_store();
+            let mut grown = 0;
+            for op in &before {
+                apply(&store, &clock, op, &mut grown);
+            }
+            let mut expected: Vec<(Vec<u8>, u32, Option<u64>)> = store
+                .keys()
+                .unwrap()
+                .into_iter()
+                .filter_map(|k| {
+                    let v = store.get(&k).ok()?;
+                    let ttl = store.ttl(&k).ok()?;
+                    Some((k.to_vec(), v, ttl))
+                })
+                .map(|(k, v, ttl)| {
+                    let deadline = ttl.map(|t| {
+                        crate::clock::unix_nanos(crate::Clock::now(&clock) + t)
+                    });
+                    (k, v, deadline.map(format::deadline_to_ms))
+                })
+                .collect();
+            expected.sort();
+
+            let inner = &store.inner;
+            let started = Arc::new(AtomicBool::new(true));
+            let now = crate::clock::unix_nanos(crate::Clock::now(&clock));
+            let capture = cow::begin(&inner.shards, &inner.gate, now, copy_shard::<u32>, &started);
+            let mut image = ShardImage::default();
+            let mut groups = during.iter();
+            capture.take_in_chunks(0, &mut image, chunk, |guard| {
+                if let Some(group) = groups.next() {
+                    crate::sync::UpgradableGuard::unlocked(guard, || {
+                        for op in group {
+                            apply(&store, &clock, op, &mut grown);
+                        }
+                    });
+                }
+            });
+            drop(capture);
+            proptest::prop_assert_eq!(records_with_expiry(std::slice::from_ref(&image)), expected);
+        }
+    }
+
+    fn records_with_expiry(images: &[ShardImage]) -> Vec<(Vec<u8>, u32, Option<u64>)> {
+        let mut bytes = Vec::new();
+        let counts = [DbCounts {
+            records: images.iter().map(|i| i.records).sum(),
+            with_ttl: images.iter().map(|i| i.with_ttl).sum(),
+        }];
+        bytes.extend_from_slice(&format::encode_header(0, &counts));
+        for i in images {
+            bytes.extend_from_slice(&i.bytes);
+        }
+        let crc = crc32fast::hash(&bytes);
+        bytes.extend_from_slice(&crc.to_le_bytes());
+        let mut reader = SnapshotReader::new(&bytes[..]).unwrap();
+        let mut out = Vec::new();
+        while let Some(r) = reader.next_record().unwrap() {
+            let value = postcard::from_bytes(r.value).unwrap();
+            out.push((r.key.to_vec(), value, r.expires_at_ms));
+        }
+        out.sort();
+        out
+    }
+
     #[test]
     fn snapshot_hooks_keep_a_shard_cell_within_its_two_cache_lines() {
         assert_eq!(std::mem::size_of::<crate::shard::ShardCell<u64>>(), 128);

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::cow::{self, Capture, ShardImage};
+use super::cow::{self, Capture, Chunk, ShardImage};
 use super::format::{self, DbCounts};
 use super::stats::SaveStats;
 use super::touch::touch;
@@ -35,19 +35,19 @@ const PARALLEL_MIN_ENTRIES: usize = 1 << 16;
 /// flight to overlap, few enough to stay in the L1 cache.
 const TOUCH_AHEAD: usize = 32;
 
-/// Encodes the records one shard had at the snapshot instant (the save's
-/// [`cow::CopyFn`]): its entries live at `now`, except those whose key the
-/// shard's log for the save of `epoch` holds, which are replaced by the
-/// state the log recorded. A batch at a time: each batch's values are
-/// touched first, so that their cache misses overlap, then encoded.
-pub(super) fn copy_shard<V: Serialize>(
-    shard: &Shard<V>,
-    now: u64,
-    epoch: cow::Epoch,
-    image: &mut ShardImage,
-) {
-    let live = |deadline: u64| deadline == NEVER || deadline > now;
-    let undo = shard.undo().filter(|u| u.epoch == epoch && !u.is_empty());
+/// Encodes the records one chunk of a shard had at the snapshot instant
+/// (the save's [`cow::CopyFn`]): the live entries in the chunk's buckets,
+/// except those whose key the shard's log for the save holds (they changed
+/// after the instant); and, in the shard's last chunk, the state the log
+/// recorded for each such key, unless an earlier chunk of the same pass had
+/// copied it from the table before it changed. A batch at a time: each
+/// batch's values are touched first, so that their cache misses overlap,
+/// then encoded.
+pub(super) fn copy_shard<V: Serialize>(shard: &Shard<V>, chunk: &Chunk, image: &mut ShardImage) {
+    let live = |deadline: u64| deadline == NEVER || deadline > chunk.now;
+    let undo = shard
+        .undo()
+        .filter(|u| u.epoch == chunk.epoch && !u.is_empty());
     let mut batch: Vec<(&Key, &V, u64)> = Vec::with_capacity(TOUCH_AHEAD);
     let mut push = |entry, batch: &mut Vec<_>| {
         batch.push(entry);
@@ -56,16 +56,23 @@ pub(super) fn copy_shard<V: Serialize>(
             batch.clear();
         }
     };
-    for slot in shard.iter().filter(|s| live(s.deadline)) {
-        if undo.is_some_and(|u| u.contains(shard.hash_of(&slot.key), &slot.key)) {
+    for slot in chunk.buckets.clone().filter_map(|i| shard.bucket(i)) {
+        if !live(slot.deadline)
+            || undo.is_some_and(|u| u.contains(shard.hash_of(&slot.key), &slot.key))
+        {
             continue;
         }
         push((&slot.key, &slot.value, slot.deadline), &mut batch);
     }
-    for entry in undo.iter().flat_map(|u| u.iter()) {
-        if let Some((value, deadline)) = &entry.old {
-            if live(*deadline) {
-                push((&entry.key, value, *deadline), &mut batch);
+    if chunk.last {
+        for entry in undo.iter().flat_map(|u| u.iter()) {
+            if chunk.pass != 0 && entry.copied_in_pass == chunk.pass {
+                continue;
+            }
+            if let Some((value, deadline)) = &entry.old {
+                if live(*deadline) {
+                    push((&entry.key, value, *deadline), &mut batch);
+                }
             }
         }
     }
@@ -232,10 +239,11 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
         ..SaveStats::default()
     };
     for capture in &captures {
-        let (by_writers, longest) = capture.copies();
+        let (by_writers, longest, hold) = capture.copies();
         stats.shards += capture.shards();
         stats.copied_by_writers += by_writers;
         stats.longest_shard_copy = stats.longest_shard_copy.max(longest);
+        stats.longest_lock_hold = stats.longest_lock_hold.max(hold);
     }
     // Dropping the captures ends the save of each store.
     drop(captures);

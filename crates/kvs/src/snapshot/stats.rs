@@ -6,10 +6,12 @@ use std::time::Duration;
 /// monitoring: how large the snapshot is, and how much the save cost the
 /// writers that ran during it.
 ///
-/// A writer that meets a shard while the save (or a writer of several
-/// shards) is copying it waits for that copy, and for nothing else: so
-/// `longest_shard_copy` bounds how long any writer waited on this save, the
-/// machine's scheduling aside.
+/// The save copies each shard a chunk of buckets at a time and lets a
+/// waiting writer in between chunks; a writer of several shards copies
+/// each of them whole. A writer waits for the chunk or the copy in
+/// progress on its shard, and for nothing else: so `longest_lock_hold`
+/// bounds how long any writer waited on this save, the machine's
+/// scheduling aside.
 ///
 /// ```
 /// let store: kvs::Store<u32> = kvs::Store::new(4)?;
@@ -37,6 +39,9 @@ pub struct SaveStats {
     /// record what it changes). The save copied the rest itself.
     pub copied_by_writers: usize,
     /// The longest that copying one shard took, whether a writer or the save
-    /// did it.
+    /// did it (the save's chunks of it added up).
     pub longest_shard_copy: Duration,
+    /// The longest a copy held a shard's lock at a stretch: a chunk of the
+    /// save's, or a writer's copy of a whole shard.
+    pub longest_lock_hold: Duration,
 }
