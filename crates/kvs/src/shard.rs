@@ -464,7 +464,7 @@ impl<V> ShardCell<V> {
     /// not copied this shard yet, the shard records each key's state at the
     /// snapshot instant before its first change (`Gate::before_write`), so
     /// the writer neither copies the shard nor waits for a copy, unless the
-    /// save is copying this very shard right now.
+    /// save is copying a chunk of this very shard right now.
     pub(crate) fn write(&self) -> ShardWrite<'_, V> {
         let mut guard = self.lock.write();
         let stale = self.gate.before_write(self, &mut guard);

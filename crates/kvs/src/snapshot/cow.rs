@@ -6,7 +6,9 @@
 //! [`Gate::active_epoch`], which sends writers to the slow path. Then it sets
 //! one flag, `started`, shared by all the stores of the save: that store is
 //! the snapshot instant. It then walks the shards, copying each under its
-//! upgradable read lock unless a writer already did. Every writer, once it
+//! upgradable read lock unless a writer already did, a chunk of buckets at a
+//! time, handing the lock to a waiting writer between chunks
+//! ([`Capture::take`], [`CopyProgress`]). Every writer, once it
 //! holds a shard's write lock, loads `active_epoch` (one acquire load, `0`
 //! when no save runs). If a save is running, has started, and has not
 //! copied this shard yet:
@@ -15,16 +17,17 @@
 //!   the shard record, before each key's first change, the entry the key
 //!   had (`Shard::record_for`, the shard's `Undo` log); the save's copy of
 //!   the shard applies the log, so it sees each key as it was at the instant.
-//!   The writer copies nothing and waits for nothing but a copy of this very
-//!   shard that the save may be making right then;
+//!   The writer copies nothing and waits for nothing but a chunk of this very
+//!   shard that the save may be copying right then;
 //! - a writer of several shards (batches, `rename`, `clear`, a load) copies
 //!   each such shard whole into the save's slot first (log applied), then
 //!   writes: a `clear` or a load replaces a shard at once, which a log of
 //!   keys would not capture cheaply.
 //!
 //! So each shard is copied exactly once per save, in the state it had at the
-//! instant, and no writer waits for more than one shard's copy (the
-//! machine's scheduling aside).
+//! instant, and no writer waits for more than one chunk of the save's copy,
+//! or one whole copy by a writer of several shards (the machine's
+//! scheduling aside).
 //!
 //! Why the result is one instant for all the stores saved is argued in
 //! `docs/design.md` ("Snapshots"). In short: a write is *before* the snapshot if it
