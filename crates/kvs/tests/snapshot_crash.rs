@@ -2,6 +2,8 @@
 //! at random moments; after every kill the file at the target path loads and
 //! is one of the snapshots that was written.
 //!
+//! No temporary file outlives the next save.
+//!
 //! The child is this test binary itself, re-run with `CRASH_CHILD_TARGET`
 //! set: `crash_child` then saves generation after generation (each child
 //! starting at a fresh number) and never returns. Generation `g` holds `KEYS` keys whose values are all `g`, plus
@@ -106,10 +108,19 @@ fn killed_saver_leaves_a_whole_snapshot() {
         );
         saves_before_kill.push(g - first);
     }
-    // Temporary files of saves cut short by a kill stay behind (named per
-    // process, they are never mistaken for the target).
-    let leftovers = std::fs::read_dir(dir.path()).unwrap().count() - 1;
-    eprintln!("saves completed before each kill: {saves_before_kill:?}; {leftovers} interrupted temp files");
+    // A save cut short leaves no temporary file (on Linux it has no name
+    // until it is whole), except in the instant between naming it and the
+    // rename; the next save to the path removes any such file of a dead
+    // process.
+    let files = |dir: &Path| std::fs::read_dir(dir).unwrap().count();
+    let leftovers = files(dir.path()) - 1;
+    eprintln!(
+        "saves completed before each kill: {saves_before_kill:?}; {leftovers} temp files left"
+    );
+    let store: Store<u64> = Store::new(16).unwrap();
+    store.load_snapshot(&target).unwrap();
+    store.save_snapshot(&target).unwrap();
+    assert_eq!(files(dir.path()), 1, "only the target is left");
     // The kills landed at different points of the save loop.
     saves_before_kill.sort_unstable();
     saves_before_kill.dedup();
