@@ -309,6 +309,7 @@ fn a_saved_file_holds_exactly_the_streamed_bytes() {
         assert_eq!(stats.bytes, file.len() as u64);
         assert_eq!(stats.shards, 8 + 2);
         assert_eq!(stats.copied_by_writers, 0);
+        assert_eq!(stats.gave_way, Duration::ZERO, "no writer wrote");
         assert!(stats.longest_shard_copy > Duration::ZERO);
         // ~1,250 records a shard, over 1,024 buckets: copied in chunks.
         assert!(stats.longest_lock_hold > Duration::ZERO);

@@ -35,7 +35,8 @@ use crate::{BenchError, Ctx};
 /// The header of `snapshot.csv`.
 pub const HEADER: &str = "entries,file_bytes,save_seconds,save_mb_s,load_seconds,load_mb_s,copy_seconds,copy_mb_s,\
 hashbrown_load_seconds,hashbrown_load_mb_s,save_speed_over_copy,load_speed_over_copy,hashbrown_load_speed_over_copy,\
-writes_during_save,shards_copied_by_writers,shards,longest_shard_copy_us,max_stall_us_during_save,max_stall_us_without_save,longest_lock_hold_us";
+writes_during_save,shards_copied_by_writers,shards,longest_shard_copy_us,max_stall_us_during_save,max_stall_us_without_save,longest_lock_hold_us,\
+save_with_writers_seconds,gave_way_seconds,max_stall_us_with_spinners";
 
 const VALUE_LEN: usize = 100;
 const WRITERS: usize = 2;
@@ -116,6 +117,10 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
     let speed = |d: Duration| copy_time.as_secs_f64() / d.as_secs_f64();
     let copy_us = stalls.stats.longest_shard_copy.as_micros();
     let hold_us = stalls.stats.longest_lock_hold.as_micros();
+    let (busy_save, gave_way) = (
+        stalls.save.as_secs_f64(),
+        stalls.stats.gave_way.as_secs_f64(),
+    );
     println!(
         "Snapshot   {n} entries, {bytes} B: save {:.1} MB/s ({:.2}x copy speed), load {:.1} MB/s ({:.2}x), \
          hashbrown load {:.1} MB/s ({:.2}x), copy+fsync {:.1} MB/s",
@@ -128,15 +133,20 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
         mb_s(copy_time),
     );
     println!(
-        "Snapshot   longest writer stall {} us during a save ({} us without); writers copied {} of {} shards, \
-         longest shard copy {copy_us} us, longest lock hold {hold_us} us",
+        "Snapshot   longest writer stall {} us during a save ({} us without, {} us beside threads that only spin); \
+         writers copied {} of {} shards, \
+         longest shard copy {copy_us} us, longest lock hold {hold_us} us; that save took {:.0} ms, \
+         {:.0} ms of it giving way to the writers",
         stalls.during.as_micros(),
         stalls.idle.as_micros(),
+        stalls.burners.as_micros(),
         stalls.stats.copied_by_writers,
         stalls.stats.shards,
+        busy_save * 1e3,
+        gave_way * 1e3,
     );
     csv.line(&format!(
-        "{n},{bytes},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.3},{:.3},{:.3},{},{},{},{copy_us},{},{},{hold_us}",
+        "{n},{bytes},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.3},{:.3},{:.3},{},{},{},{copy_us},{},{},{hold_us},{busy_save:.6},{gave_way:.6},{}",
         save.as_secs_f64(),
         mb_s(save),
         load.as_secs_f64(),
@@ -152,7 +162,8 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
         stalls.stats.copied_by_writers,
         stalls.stats.shards,
         stalls.during.as_micros(),
-        stalls.idle.as_micros()
+        stalls.idle.as_micros(),
+        stalls.burners.as_micros()
     ))?;
 
     let check = |target, other: &str, kvs: f64, value: f64, goal, met| Check {
@@ -297,12 +308,19 @@ struct Stalls {
     during: Duration,
     /// The longest single write in the window after it.
     idle: Duration,
+    /// The longest single write in a third window as long, while as many
+    /// threads as the save copies on spin without touching the store: what
+    /// the machine's scheduling alone costs the writers.
+    burners: Duration,
     /// What the save reported.
     stats: SaveStats,
+    /// How long that save took.
+    save: Duration,
 }
 
 /// Two writers overwrite random keys; the main thread saves, then idles for
-/// as long as the save took.
+/// as long as the save took, then runs CPU-bound threads (as many as the
+/// save copied on) for as long again.
 fn writer_stalls(
     store: &Store<Bytes>,
     file: &Path,
@@ -318,7 +336,10 @@ fn writer_stalls(
             .map(|c| c.0.load(Ordering::Relaxed))
             .sum::<u64>()
     };
-    let (save_result, samples, writes_during, (t0, t1)) = std::thread::scope(|s| {
+    let spinners = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, 4);
+    let (save_result, samples, writes_during, (t0, t1, t2)) = std::thread::scope(|s| {
         let writers: Vec<_> = (0..WRITERS)
             .map(|w| {
                 let (stop, value, count) = (&stop, value.clone(), &counts[w].0);
@@ -351,19 +372,39 @@ fn writer_stalls(
         let writes_during = total(&counts) - before;
         // An equal window with no save, for the baseline stall.
         std::thread::sleep(t1 - t0);
+        // And one with threads that only compete for the processors.
+        let t2 = Instant::now();
+        let spin = AtomicBool::new(false);
+        std::thread::scope(|b| {
+            for _ in 0..spinners {
+                b.spawn(|| {
+                    let mut x = 1u64;
+                    while !spin.load(Ordering::Relaxed) {
+                        x = std::hint::black_box(
+                            x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1),
+                        );
+                    }
+                });
+            }
+            std::thread::sleep(t1 - t0);
+            spin.store(true, Ordering::Relaxed);
+        });
         stop.store(true, Ordering::Relaxed);
         let samples: Vec<(Instant, Duration)> = writers
             .into_iter()
             .flat_map(|w| w.join().expect("writer thread panicked"))
             .collect();
-        (r, samples, writes_during, (t0, t1))
+        (r, samples, writes_during, (t0, t1, t2))
     });
     let stats = save_result?;
     let mut during = Duration::ZERO;
     let mut idle = Duration::ZERO;
+    let mut burners = Duration::ZERO;
     for (at, d) in samples {
         if at >= t0 && at < t1 || at < t0 && at + d > t0 {
             during = during.max(d);
+        } else if at >= t2 || at + d > t2 {
+            burners = burners.max(d);
         } else if at >= t1 {
             idle = idle.max(d);
         }
@@ -372,6 +413,8 @@ fn writer_stalls(
         writes: writes_during,
         during,
         idle,
+        burners,
         stats,
+        save: t1 - t0,
     })
 }

@@ -43,6 +43,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
+use super::stats::SaveStats;
 use crate::shard::{Shard, ShardCell, ShardWrite, Undo};
 use crate::sync::UpgradableGuard;
 
@@ -73,6 +74,16 @@ pub(crate) type CopyFn<V> = fn(&Shard<V>, &Chunk, &mut ShardImage);
 /// Buckets a save copies per chunk: a few hundred entries, a fraction of a
 /// millisecond, after which a writer waiting for the shard gets it.
 const CHUNK_BUCKETS: usize = 1024;
+
+/// How long a save's copying thread sleeps between two chunks when writers
+/// wrote since it last looked: on a machine with no processor to spare (two
+/// writers and a save on two cores), a thread waiting for a processor waits
+/// for the running ones to use up their time slice (a 4 ms scheduler tick
+/// here) unless one of them blocks. Giving way costs the save time while
+/// writers run, never when none do. Measured on two cores with two writers
+/// (BENCHMARKS.md, "Snapshot"): the longest writer stall about halves, and
+/// the save takes about twice as long.
+const GIVE_WAY: Duration = Duration::from_micros(20);
 
 /// Times a save's copy of one shard may start over because entries moved
 /// while it let writers in; after that it copies the shard without letting
@@ -152,6 +163,11 @@ pub(crate) struct ActiveSave<V> {
     longest_copy_ns: AtomicU64,
     /// The longest any copy held a shard's lock at a stretch, in nanoseconds.
     longest_hold_ns: AtomicU64,
+    /// Set by writers while the save runs, cleared by the save when it gives
+    /// way to them (see [`GIVE_WAY`]).
+    writers_active: AtomicBool,
+    /// How long the save's threads spent giving way, in nanoseconds.
+    gave_way_ns: AtomicU64,
 }
 
 impl<V> ActiveSave<V> {
@@ -261,6 +277,12 @@ impl<V> Gate<V> {
             0 => None,
             _ => self.active.lock().clone().filter(|a| a.epoch == epoch),
         };
+        if let Some(a) = &active {
+            // Read first: the line stays shared until the save clears it.
+            if !a.writers_active.load(Ordering::Relaxed) {
+                a.writers_active.store(true, Ordering::Relaxed);
+            }
+        }
         match active {
             Some(a) if !a.started.load(Ordering::Acquire) => {
                 // Published but not yet started: this write is before the
@@ -362,6 +384,8 @@ pub(crate) fn begin<'a, V>(
         copied_by_writers: AtomicUsize::new(0),
         longest_copy_ns: AtomicU64::new(0),
         longest_hold_ns: AtomicU64::new(0),
+        writers_active: AtomicBool::new(false),
+        gave_way_ns: AtomicU64::new(0),
     });
     *gate.active.lock() = Some(Arc::clone(&active));
     gate.active_epoch.store(active.epoch, Ordering::SeqCst);
@@ -374,17 +398,23 @@ pub(crate) fn begin<'a, V>(
 }
 
 impl<V> Capture<'_, V> {
-    /// How many shards writers copied so far, the longest any one shard's
-    /// copy took (by a writer or by the save), and the longest a copy held a
-    /// shard's lock at a stretch.
-    pub(crate) fn copies(&self) -> (usize, Duration, Duration) {
+    /// Adds what this store's capture cost the writers to `stats`: shards
+    /// writers copied, the longest one shard's copy took (by a writer or by
+    /// the save), the longest a copy held a shard's lock at a stretch, and
+    /// the time the save gave way to writers.
+    pub(crate) fn add_to(&self, stats: &mut SaveStats) {
         let a = &self.active;
         let ns = |n: &AtomicU64| Duration::from_nanos(n.load(Ordering::Relaxed));
-        (
-            a.copied_by_writers.load(Ordering::Relaxed),
-            ns(&a.longest_copy_ns),
-            ns(&a.longest_hold_ns),
-        )
+        stats.shards += self.shards.len();
+        stats.copied_by_writers += a.copied_by_writers.load(Ordering::Relaxed);
+        stats.longest_shard_copy = stats.longest_shard_copy.max(ns(&a.longest_copy_ns));
+        stats.longest_lock_hold = stats.longest_lock_hold.max(ns(&a.longest_hold_ns));
+        stats.gave_way += ns(&a.gave_way_ns);
+    }
+
+    #[cfg(test)]
+    pub(crate) fn copied_by_writers(&self) -> usize {
+        self.active.copied_by_writers.load(Ordering::Relaxed)
     }
 
     /// How many shards the store has.
@@ -401,10 +431,21 @@ impl<V> Capture<'_, V> {
     /// the lock to a writer waiting for it, if any (a fair unlock, which
     /// a plain unlock and relock would not be: this thread would take the
     /// lock again before the writer woke). So a writer waits for one chunk,
-    /// not for the whole shard.
+    /// not for the whole shard. If writers wrote since it last looked, it
+    /// also sleeps there a moment ([`GIVE_WAY`]), off the lock, so that
+    /// they get a processor.
     pub(crate) fn take(&self, index: usize, image: &mut ShardImage) {
+        let a = &self.active;
         self.take_in_chunks(index, image, CHUNK_BUCKETS, |shard| {
-            UpgradableGuard::bump(shard);
+            if a.writers_active.load(Ordering::Relaxed) {
+                a.writers_active.store(false, Ordering::Relaxed);
+                let start = Instant::now();
+                UpgradableGuard::unlocked_fair(shard, || std::thread::sleep(GIVE_WAY));
+                let ns = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                a.gave_way_ns.fetch_add(ns, Ordering::Relaxed);
+            } else {
+                UpgradableGuard::bump(shard);
+            }
         });
     }
 

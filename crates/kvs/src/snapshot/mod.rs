@@ -378,7 +378,7 @@ mod tests {
             .unwrap();
         assert_eq!(inner.shards[0].copied_epoch.load(Ordering::Relaxed), 0);
         assert!(inner.shards[0].lock.read().has_undo());
-        assert_eq!(capture.copies().0, 0, "no writer copied the shard");
+        assert_eq!(capture.copied_by_writers(), 0, "no writer copied the shard");
         let images = cow::finish(capture);
         let with_ttl: u64 = images.iter().map(|i| i.with_ttl).sum();
         assert_eq!(with_ttl, 0, "the TTL given after the instant is not in it");
@@ -535,6 +535,32 @@ mod tests {
             });
             drop(capture);
             proptest::prop_assert_eq!(records_with_expiry(std::slice::from_ref(&image)), expected);
+        }
+    }
+
+    /// A save gives way (sleeps off the lock between chunks) only after
+    /// writers wrote during it, and says how long in its statistics.
+    #[test]
+    fn a_save_gives_way_only_to_writers_that_wrote_during_it() {
+        let (clock, store) = one_shard_store();
+        for i in 0..2_000u32 {
+            store.set(format!("k{i}"), i).unwrap();
+        }
+        assert!(store.inner.shards[0].lock.read().num_buckets() > 1024);
+        let inner = &store.inner;
+        let now = crate::clock::unix_nanos(crate::Clock::now(&clock));
+        for write_during in [false, true] {
+            let started = Arc::new(AtomicBool::new(true));
+            let capture = cow::begin(&inner.shards, &inner.gate, now, copy_shard::<u32>, &started);
+            if write_during {
+                store.set("k0", 7).unwrap();
+            }
+            let mut image = ShardImage::default();
+            capture.take(0, &mut image);
+            let mut stats = SaveStats::default();
+            capture.add_to(&mut stats);
+            assert_eq!(stats.gave_way > std::time::Duration::ZERO, write_during);
+            assert_eq!(image.records, 2_000);
         }
     }
 

@@ -239,11 +239,7 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
         ..SaveStats::default()
     };
     for capture in &captures {
-        let (by_writers, longest, hold) = capture.copies();
-        stats.shards += capture.shards();
-        stats.copied_by_writers += by_writers;
-        stats.longest_shard_copy = stats.longest_shard_copy.max(longest);
-        stats.longest_lock_hold = stats.longest_lock_hold.max(hold);
+        capture.add_to(&mut stats);
     }
     // Dropping the captures ends the save of each store.
     drop(captures);

@@ -11,7 +11,8 @@ use std::time::Duration;
 /// each of them whole. A writer waits for the chunk or the copy in
 /// progress on its shard, and for nothing else: so `longest_lock_hold`
 /// bounds how long any writer waited on this save, the machine's
-/// scheduling aside.
+/// scheduling aside. While writers write, the save also pauses between
+/// chunks so that they get a processor (`gave_way`).
 ///
 /// ```
 /// let store: kvs::Store<u32> = kvs::Store::new(4)?;
@@ -23,6 +24,7 @@ use std::time::Duration;
 /// assert_eq!(stats.bytes, bytes.len() as u64);
 /// assert_eq!(stats.shards, 4);
 /// assert_eq!(stats.copied_by_writers, 0); // no writer ran during the save
+/// assert_eq!(stats.gave_way, std::time::Duration::ZERO);
 /// # Ok::<(), kvs::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -44,4 +46,8 @@ pub struct SaveStats {
     /// The longest a copy held a shard's lock at a stretch: a chunk of the
     /// save's, or a writer's copy of a whole shard.
     pub longest_lock_hold: Duration,
+    /// How long the save's threads slept between chunks, all together, to
+    /// let writers that wrote during the save have a processor (zero when
+    /// no writer did).
+    pub gave_way: Duration,
 }
