@@ -299,3 +299,88 @@ fn deletes_and_ttl_changes_keep_their_order_with(threads: usize) {
         w.join().unwrap();
     }
 }
+
+/// Large shards are copied a chunk of buckets at a time, with writers let in
+/// between chunks. A writer walks `k0 .. k{N-1}` in order setting each to
+/// the round number, so at any instant the values read along the keys are a
+/// run of `g` then a run of `g - 1`; meanwhile it adds new keys (the tables
+/// grow, entries move, while copies are under way) and deletes some older
+/// ones. Every snapshot taken during
+/// this must hold each `k` key exactly once, in such a state, and no key
+/// twice.
+#[test]
+fn chunked_copies_of_large_shards_show_one_instant() {
+    for threads in [1, 4] {
+        chunked_copies_of_large_shards_show_one_instant_with(threads);
+    }
+}
+
+fn chunked_copies_of_large_shards_show_one_instant_with(threads: usize) {
+    const N: u64 = 6_000;
+    const ADDED: u64 = 1_500;
+    let store: Store<u64> = Store::builder()
+        .shards(2)
+        .save_threads(threads)
+        .without_sweeper()
+        .build()
+        .unwrap();
+    store
+        .batch_set((0..N).map(|i| (format!("k{i}"), 0)))
+        .unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let rounds = Arc::new(AtomicU64::new(0));
+    let writer = {
+        let (s, stop, rounds) = (store.clone(), stop.clone(), rounds.clone());
+        std::thread::spawn(move || {
+            let mut g = 0;
+            while !stop.load(Ordering::Relaxed) {
+                g += 1;
+                for i in 0..N {
+                    s.set(format!("k{i}"), g).unwrap();
+                    if i % (N / ADDED) == 0 {
+                        s.set(format!("n{g}-{i}"), g).unwrap();
+                        // Half of them go again two rounds later: the
+                        // tables keep growing, with holes in them.
+                        if g > 2 && i % 2 == 0 {
+                            let _ = s.delete(&format!("n{}-{i}", g - 2));
+                        }
+                    }
+                }
+                rounds.store(g, Ordering::Relaxed);
+            }
+        })
+    };
+    let mut saves = 0;
+    // Enough rounds for each table to double a few times while saves run.
+    while saves < 40 || rounds.load(Ordering::Relaxed) < 30 {
+        let mut bytes = Vec::new();
+        store.save_to(&mut bytes).unwrap();
+        saves += 1;
+        let mut reader = kvs::snapshot::SnapshotReader::new(&bytes[..]).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        let mut ks = vec![None; N as usize];
+        while let Some(r) = reader.next_record().unwrap() {
+            assert!(seen.insert(r.key.to_vec()), "a key twice in one snapshot");
+            let key = std::str::from_utf8(r.key).unwrap();
+            if let Some(i) = key.strip_prefix('k') {
+                let v: u64 = postcard::from_bytes(r.value).unwrap();
+                ks[i.parse::<usize>().unwrap()] = Some(v);
+            }
+        }
+        let ks: Vec<u64> = ks
+            .into_iter()
+            .map(|v| v.expect("every k key in the snapshot"))
+            .collect();
+        let (first, last) = (ks[0], ks[N as usize - 1]);
+        assert!(
+            first == last || first == last + 1,
+            "k0 {first}, last {last}"
+        );
+        assert!(
+            ks.windows(2).all(|w| w[0] >= w[1]),
+            "values along the keys rise: not one instant"
+        );
+    }
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+}
