@@ -314,26 +314,12 @@ mod tests {
     use format::DbCounts;
     use save::copy_shard;
 
+    /// The records of some images, as `(key, value)`, sorted.
     fn records(images: &[ShardImage]) -> Vec<(Vec<u8>, u32)> {
-        let mut bytes = Vec::new();
-        let counts = [DbCounts {
-            records: images.iter().map(|i| i.records).sum(),
-            with_ttl: images.iter().map(|i| i.with_ttl).sum(),
-        }];
-        let header = format::encode_header(0, &counts);
-        bytes.extend_from_slice(&header);
-        for i in images {
-            bytes.extend_from_slice(&i.bytes);
-        }
-        let crc = crc32fast::hash(&bytes);
-        bytes.extend_from_slice(&crc.to_le_bytes());
-        let mut reader = SnapshotReader::new(&bytes[..]).unwrap();
-        let mut out = Vec::new();
-        while let Some(r) = reader.next_record().unwrap() {
-            out.push((r.key.to_vec(), postcard::from_bytes(r.value).unwrap()));
-        }
-        out.sort();
-        out
+        records_with_expiry(images)
+            .into_iter()
+            .map(|(k, v, _)| (k, v))
+            .collect()
     }
 
     /// A one-shard store on a manual clock, with no sweeper.
@@ -564,6 +550,8 @@ mod tests {
         }
     }
 
+    /// The records of some images, as `(key, value, expiry in Unix ms)`,
+    /// sorted: read back through a whole snapshot file built around them.
     fn records_with_expiry(images: &[ShardImage]) -> Vec<(Vec<u8>, u32, Option<u64>)> {
         let mut bytes = Vec::new();
         let counts = [DbCounts {
