@@ -224,21 +224,39 @@ impl<V> Inner<V> {
 
     /// Write-locks the given shards in the global lock order.
     pub(crate) fn write_shards(&self, shards: Vec<usize>) -> Vec<(usize, ShardWrite<'_, V>)> {
+        /// Rounds of copying and locking before a writer copies under its
+        /// write locks instead: each round gives the running save every
+        /// shard it needs, so only a save starting during the locking, again
+        /// and again, makes another round.
+        const ROUNDS: usize = 3;
         let order = lock_order(shards);
-        // Give a running save the shards it still needs before taking the
-        // write locks, one at a time, so readers never wait on the copies.
-        for &i in &order {
-            if let Some(epoch) = self.gate.may_need_copy(&self.shards[i]) {
-                self.shards[i].copy_for_save(epoch);
+        let mut round = 0;
+        loop {
+            round += 1;
+            // Give a running save the shards it still needs before taking
+            // the write locks, one at a time, so readers never wait on the
+            // copies.
+            for &i in &order {
+                if let Some(epoch) = self.gate.may_need_copy(&self.shards[i]) {
+                    self.shards[i].copy_for_save(epoch);
+                }
             }
+            let mut guards: Vec<_> = write_in_order(&order, |i| &self.shards[i].lock)
+                .into_iter()
+                .map(|(i, g)| (i, self.shards[i].wrap(g)))
+                .collect();
+            // A save that started while the locks were being taken may need
+            // some of them: let go and copy them first.
+            let (view, pending) = self
+                .gate
+                .view_for_many(order.iter().map(|&i| &self.shards[i]));
+            if pending && round < ROUNDS {
+                continue;
+            }
+            self.gate
+                .before_write_many(view, guards.iter_mut().map(|(i, g)| (&self.shards[*i], g)));
+            return guards;
         }
-        let mut guards: Vec<_> = write_in_order(&order, |i| &self.shards[i].lock)
-            .into_iter()
-            .map(|(i, g)| (i, self.shards[i].wrap(g)))
-            .collect();
-        self.gate
-            .before_write_many(guards.iter_mut().map(|(i, g)| (&self.shards[*i], g)));
-        guards
     }
 }
 

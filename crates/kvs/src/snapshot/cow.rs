@@ -297,24 +297,62 @@ impl<V> Gate<V> {
         }
     }
 
+    /// For a writer holding the write locks of several shards (batches,
+    /// `rename`, `clear`, a load): what it sees of the save in progress,
+    /// read once for all of them, so that they all fall on the same side of
+    /// the snapshot; and whether that save has started and still needs one
+    /// of `cells` copied. If it does, the writer lets go of its locks,
+    /// copies those shards under upgradable read locks
+    /// ([`may_need_copy`](Gate::may_need_copy), `ShardCell::copy_for_save`)
+    /// and tries again, so that no reader waits for a copy.
+    pub(crate) fn view_for_many<'a>(
+        &self,
+        cells: impl IntoIterator<Item = &'a ShardCell<V>>,
+    ) -> (SaveView, bool)
+    where
+        V: 'a,
+    {
+        let epoch = self.active_epoch.load(Ordering::Acquire);
+        if epoch == 0 {
+            return (
+                SaveView {
+                    epoch,
+                    started: false,
+                },
+                false,
+            );
+        }
+        let started = self
+            .active
+            .lock()
+            .as_ref()
+            .is_some_and(|a| a.epoch == epoch && a.started.load(Ordering::Acquire));
+        let pending = started
+            && cells
+                .into_iter()
+                .any(|c| c.copied_epoch.load(Ordering::Relaxed) != epoch);
+        (SaveView { epoch, started }, pending)
+    }
+
     /// Like [`before_write`](Gate::before_write) for a writer holding several
-    /// shard locks at once (batches, `rename`, `clear`, a load): the epoch is
-    /// read once, so all of them fall on the same side of the snapshot. Such
-    /// a writer copies each shard the save still needs, whole, before it
-    /// writes (a `clear` or a load replaces a shard wholesale, which a log of
-    /// keys would not capture cheaply); `may_need_copy` lets it do so under
-    /// an upgradable read lock before it takes the write locks.
+    /// shard locks at once, with what it saw in
+    /// [`view_for_many`](Gate::view_for_many) while holding them: after the
+    /// instant, a shard the save still needs is copied whole here, under the
+    /// write lock (a `clear` or a load replaces a shard wholesale, which a
+    /// log of keys would not capture cheaply). Only a writer that lost the
+    /// race with a starting save several times in a row gets here with one.
     #[inline]
     pub(crate) fn before_write_many<'a, 'g: 'a>(
         &self,
+        view: SaveView,
         shards: impl IntoIterator<Item = (&'a ShardCell<V>, &'a mut ShardWrite<'g, V>)>,
     ) where
         V: 'g,
     {
-        let epoch = self.active_epoch.load(Ordering::Acquire);
+        let epoch = view.epoch;
         for (cell, shard) in shards {
-            if epoch != 0 {
-                self.copy_before_write(epoch, cell, shard);
+            if view.started && cell.copied_epoch.load(Ordering::Relaxed) != epoch {
+                self.fill_now(epoch, cell, shard);
             }
             // Copied (or no save): a log, if any, is no longer needed.
             if shard.has_undo()
@@ -326,9 +364,22 @@ impl<V> Gate<V> {
         }
     }
 
+    /// Copies `shard`, which the writer holds locked, for the save of
+    /// `epoch`, which it saw started.
+    #[cold]
+    #[inline(never)]
+    fn fill_now(&self, epoch: Epoch, cell: &ShardCell<V>, shard: &Shard<V>) {
+        // The save cannot have finished: it would first have had to copy
+        // this shard, which we hold.
+        if let Some(active) = self.active.lock().clone().filter(|a| a.epoch == epoch) {
+            active.fill(cell, shard);
+        }
+    }
+
     /// Copies `shard` for the save of `epoch` if it has started and not
-    /// copied the shard yet. Called with the shard locked (upgradable or
-    /// write).
+    /// copied the shard yet. Called by a writer of several shards, before it
+    /// takes their write locks, with this one's upgradable read lock held
+    /// (`ShardCell::copy_for_save`).
     #[cold]
     #[inline(never)]
     pub(crate) fn copy_before_write(&self, epoch: Epoch, cell: &ShardCell<V>, shard: &Shard<V>) {
@@ -348,6 +399,16 @@ impl<V> Gate<V> {
         }
         active.fill(cell, shard);
     }
+}
+
+/// What a writer of several shards saw of the save in progress, once for
+/// all of them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SaveView {
+    /// The save's epoch, `0` if none ran.
+    epoch: Epoch,
+    /// Whether that save had started (the snapshot instant had passed).
+    started: bool,
 }
 
 /// A save holding the store's save lock, between [`begin`] and [`finish`].

@@ -524,6 +524,28 @@ mod tests {
         }
     }
 
+    /// A batch that sees a save published but not started is before the
+    /// instant in every shard it writes: in the snapshot, whole, and no
+    /// shard was copied for it.
+    #[test]
+    fn a_batch_before_the_instant_is_in_the_snapshot_in_every_shard() {
+        let shard_fn: crate::ShardFn = Arc::new(|k: &[u8], _| usize::from(k[0] == b'b'));
+        let store: Store<u32> = Store::builder()
+            .shards(2)
+            .shard_fn(shard_fn)
+            .build()
+            .unwrap();
+        store.batch_set([("a", 1), ("b", 1)]).unwrap();
+        let inner = &store.inner;
+        let started = Arc::new(AtomicBool::new(false));
+        let capture = cow::begin(&inner.shards, &inner.gate, 0, copy_shard::<u32>, &started);
+        store.batch_set([("a", 2), ("b", 2)]).unwrap();
+        started.store(true, Ordering::SeqCst);
+        assert_eq!(capture.copied_by_writers(), 0);
+        let images = cow::finish(capture);
+        assert_eq!(records(&images), [(b"a".to_vec(), 2), (b"b".to_vec(), 2)]);
+    }
+
     /// A save gives way (sleeps off the lock between chunks) only after
     /// writers wrote during it, and says how long in its statistics.
     #[test]
