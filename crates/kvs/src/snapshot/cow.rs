@@ -81,8 +81,9 @@ const CHUNK_BUCKETS: usize = 1024;
 /// for the running ones to use up their time slice (a 4 ms scheduler tick
 /// here) unless one of them blocks. Giving way costs the save time while
 /// writers run, never when none do. Measured on two cores with two writers
-/// (BENCHMARKS.md, "Snapshot"): the longest writer stall about halves, and
-/// the save takes about twice as long.
+/// (BENCHMARKS.md, "Snapshot"): the longest stall stayed within one shard's
+/// copy in 19 of 27 runs with it and in 5 of 10 without, and a save with
+/// the writers running took 152–445 ms against 111–227 ms alone.
 const GIVE_WAY: Duration = Duration::from_micros(20);
 
 /// Times a save's copy of one shard may start over because entries moved
