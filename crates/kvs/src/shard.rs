@@ -273,8 +273,8 @@ impl<V> Shard<V> {
     {
         // `entry` makes room for one more key before it looks for this one,
         // growing or rehashing the table (moving entries) exactly when it
-        // has no room left.
-        if self.table.len() == self.table.capacity() {
+        // has no room left. Only a kept log counts it (no log: one check).
+        if self.undo.is_some() && self.table.len() == self.table.capacity() {
             self.note_move();
         }
         let hasher = &self.hasher;

@@ -324,6 +324,13 @@ impl Jobs {
     }
 }
 
+/// Waits for every helper thread to return.
+fn join(helpers: Vec<thread::JoinHandle<()>>) {
+    for h in helpers {
+        h.join().expect("helper");
+    }
+}
+
 /// Two helpers and the consumer share five jobs with a window of two: every
 /// job runs exactly once, never more than the window ahead of the consumer,
 /// and the consumer sees them in order. Nothing deadlocks (shuttle would fail
@@ -336,9 +343,7 @@ fn ordered_jobs_run_once_within_the_window_and_arrive_in_order() {
             let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
             let seen = jobs.consume().expect("no job panics");
             assert_eq!(seen, vec![0, 1, 2, 3, 4]);
-            for h in helpers {
-                h.join().expect("helper");
-            }
+            join(helpers);
             for r in &jobs.runs {
                 assert_eq!(r.load(Ordering::SeqCst), 1);
             }
@@ -360,9 +365,7 @@ fn a_panicking_job_stops_the_work() {
                 jobs.consume().is_err(),
                 "the consumer finished past a failed job"
             );
-            for h in helpers {
-                h.join().expect("helper");
-            }
+            join(helpers);
             assert!(jobs.runs.iter().all(|r| r.load(Ordering::SeqCst) <= 1));
         },
         ITERATIONS,
@@ -380,9 +383,7 @@ fn stopping_early_releases_the_helpers() {
             let first = jobs.ordered.take(0, |k, b| jobs.work(k, b));
             assert_eq!(first, vec![0]);
             jobs.ordered.stop();
-            for h in helpers {
-                h.join().expect("helper");
-            }
+            join(helpers);
             // Claims stop at the window: jobs past it never ran.
             assert!(jobs.runs[3..].iter().all(|r| r.load(Ordering::SeqCst) == 0));
         },

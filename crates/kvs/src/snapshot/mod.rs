@@ -322,6 +322,29 @@ mod tests {
             .collect()
     }
 
+    /// Starts a save of `store` by hand, at `now`, with its instant set by
+    /// `started`.
+    fn begin_save<'a>(
+        store: &'a Store<u32>,
+        now: u64,
+        started: &Arc<AtomicBool>,
+    ) -> cow::Capture<'a, u32> {
+        let inner = &store.inner;
+        cow::begin(&inner.shards, &inner.gate, now, copy_shard::<u32>, started)
+    }
+
+    /// Two shards, `a` in one and `b` in the other, both set to 1.
+    fn a_and_b_store() -> Store<u32> {
+        let shard_fn: crate::ShardFn = Arc::new(|k: &[u8], _| usize::from(k[0] == b'b'));
+        let store: Store<u32> = Store::builder()
+            .shards(2)
+            .shard_fn(shard_fn)
+            .build()
+            .unwrap();
+        store.batch_set([("a", 1), ("b", 1)]).unwrap();
+        store
+    }
+
     /// A one-shard store on a manual clock, with no sweeper.
     fn one_shard_store() -> (crate::ManualClock, Store<u32>) {
         let c = crate::ManualClock::new();
@@ -349,7 +372,7 @@ mod tests {
         let inner = &store.inner;
         let started = Arc::new(AtomicBool::new(false));
         let now = crate::clock::unix_nanos(crate::Clock::now(&c));
-        let capture = cow::begin(&inner.shards, &inner.gate, now, copy_shard::<u32>, &started);
+        let capture = begin_save(&store, now, &started);
         // Published, not started: before the instant.
         store.set("k", 2).unwrap();
         assert!(!inner.shards[0].lock.read().has_undo());
@@ -394,10 +417,9 @@ mod tests {
         store
             .set_with_ttl("short", 1, std::time::Duration::from_secs(10))
             .unwrap();
-        let inner = &store.inner;
         let started = Arc::new(AtomicBool::new(true));
         let now = crate::clock::unix_nanos(crate::Clock::now(&c));
-        let capture = cow::begin(&inner.shards, &inner.gate, now, copy_shard::<u32>, &started);
+        let capture = begin_save(&store, now, &started);
         c.advance(std::time::Duration::from_secs(20));
         assert_eq!(store.sweep_expired().unwrap(), 1);
         assert_eq!(store.len(), 0);
@@ -504,10 +526,9 @@ mod tests {
                 .collect();
             expected.sort();
 
-            let inner = &store.inner;
             let started = Arc::new(AtomicBool::new(true));
             let now = crate::clock::unix_nanos(crate::Clock::now(&clock));
-            let capture = cow::begin(&inner.shards, &inner.gate, now, copy_shard::<u32>, &started);
+            let capture = begin_save(&store, now, &started);
             let mut image = ShardImage::default();
             let mut groups = during.iter();
             capture.take_in_chunks(0, &mut image, chunk, |guard| {
@@ -529,16 +550,9 @@ mod tests {
     /// shard was copied for it.
     #[test]
     fn a_batch_before_the_instant_is_in_the_snapshot_in_every_shard() {
-        let shard_fn: crate::ShardFn = Arc::new(|k: &[u8], _| usize::from(k[0] == b'b'));
-        let store: Store<u32> = Store::builder()
-            .shards(2)
-            .shard_fn(shard_fn)
-            .build()
-            .unwrap();
-        store.batch_set([("a", 1), ("b", 1)]).unwrap();
-        let inner = &store.inner;
+        let store = a_and_b_store();
         let started = Arc::new(AtomicBool::new(false));
-        let capture = cow::begin(&inner.shards, &inner.gate, 0, copy_shard::<u32>, &started);
+        let capture = begin_save(&store, 0, &started);
         store.batch_set([("a", 2), ("b", 2)]).unwrap();
         started.store(true, Ordering::SeqCst);
         assert_eq!(capture.copied_by_writers(), 0);
@@ -555,11 +569,10 @@ mod tests {
             store.set(format!("k{i}"), i).unwrap();
         }
         assert!(store.inner.shards[0].lock.read().num_buckets() > 1024);
-        let inner = &store.inner;
         let now = crate::clock::unix_nanos(crate::Clock::now(&clock));
         for write_during in [false, true] {
             let started = Arc::new(AtomicBool::new(true));
-            let capture = cow::begin(&inner.shards, &inner.gate, now, copy_shard::<u32>, &started);
+            let capture = begin_save(&store, now, &started);
             if write_during {
                 store.set("k0", 7).unwrap();
             }
@@ -607,16 +620,10 @@ mod tests {
 
     #[test]
     fn batches_are_copied_whole() {
-        let shard_fn: crate::ShardFn = Arc::new(|k: &[u8], _| usize::from(k[0] == b'b'));
-        let store: Store<u32> = Store::builder()
-            .shards(2)
-            .shard_fn(shard_fn)
-            .build()
-            .unwrap();
-        store.batch_set([("a", 1), ("b", 1)]).unwrap();
+        let store = a_and_b_store();
         let inner = &store.inner;
         let started = Arc::new(AtomicBool::new(true));
-        let capture = cow::begin(&inner.shards, &inner.gate, 0, copy_shard::<u32>, &started);
+        let capture = begin_save(&store, 0, &started);
         store.batch_set([("a", 2), ("b", 2)]).unwrap();
         for cell in inner.shards.iter() {
             assert_eq!(cell.copied_epoch.load(Ordering::Relaxed), 1);
