@@ -19,12 +19,34 @@ impl<T> RwLock<T> {
 
     #[inline]
     pub(crate) fn read(&self) -> parking_lot::RwLockReadGuard<'_, T> {
-        self.0.read()
+        match self.0.try_read() {
+            Some(guard) => guard,
+            None => self.read_contended(),
+        }
     }
 
     #[inline]
     pub(crate) fn write(&self) -> parking_lot::RwLockWriteGuard<'_, T> {
-        self.0.write()
+        match self.0.try_write() {
+            Some(guard) => guard,
+            None => self.write_contended(),
+        }
+    }
+
+    #[cold]
+    fn read_contended(&self) -> parking_lot::RwLockReadGuard<'_, T> {
+        spin_until(|| {
+            (!self.0.is_locked_exclusive())
+                .then(|| self.0.try_read())
+                .flatten()
+        })
+        .unwrap_or_else(|| self.0.read())
+    }
+
+    #[cold]
+    fn write_contended(&self) -> parking_lot::RwLockWriteGuard<'_, T> {
+        spin_until(|| (!self.0.is_locked()).then(|| self.0.try_write()).flatten())
+            .unwrap_or_else(|| self.0.write())
     }
 
     /// A read lock that excludes writers (and other upgradable readers) but
@@ -34,6 +56,44 @@ impl<T> RwLock<T> {
     #[inline]
     pub(crate) fn upgradable_read(&self) -> UpgradableGuard<'_, T> {
         self.0.upgradable_read()
+    }
+}
+
+fn spin_budget() -> std::time::Duration {
+    static B: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+    *B.get_or_init(|| {
+        std::time::Duration::from_micros(
+            std::env::var("KVS_SPIN_US")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(20),
+        )
+    })
+}
+
+#[inline]
+fn spin_until<G>(mut attempt: impl FnMut() -> Option<G>) -> Option<G> {
+    let budget = spin_budget();
+    if budget.is_zero() {
+        return None;
+    }
+    let start = std::time::Instant::now();
+    let mut pause = 1u32;
+    loop {
+        if pause < 64 {
+            for _ in 0..pause {
+                std::hint::spin_loop();
+            }
+            pause *= 2;
+        } else {
+            std::thread::yield_now();
+        }
+        if let Some(guard) = attempt() {
+            return Some(guard);
+        }
+        if start.elapsed() >= budget {
+            return None;
+        }
     }
 }
 
