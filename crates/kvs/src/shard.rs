@@ -465,8 +465,17 @@ impl<V> ShardCell<V> {
     /// snapshot instant before its first change (`Gate::before_write`), so
     /// the writer neither copies the shard nor waits for a copy, unless the
     /// save is copying a chunk of this very shard right now.
+    ///
+    /// While a save runs, a writer that finds the lock held parks at once
+    /// instead of spinning: the holder may be the save copying a chunk, and
+    /// on a machine with few cores the spinning would take the CPU the copy
+    /// needs.
     pub(crate) fn write(&self) -> ShardWrite<'_, V> {
-        let mut guard = self.lock.write();
+        let mut guard = if self.gate.is_saving() {
+            self.lock.write_parking()
+        } else {
+            self.lock.write()
+        };
         let stale = self.gate.before_write(self, &mut guard);
         ShardWrite {
             cell: self,

@@ -228,6 +228,13 @@ impl<V> Gate<V> {
         }
     }
 
+    /// Whether a save is running (published or copying): a hint for
+    /// writers, read without ordering.
+    #[inline]
+    pub(crate) fn is_saving(&self) -> bool {
+        self.active_epoch.load(Ordering::Relaxed) != 0
+    }
+
     #[cfg(test)]
     pub(crate) fn active_epoch_for_tests(&self) -> Epoch {
         self.active_epoch.load(Ordering::Relaxed)
