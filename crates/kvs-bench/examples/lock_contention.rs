@@ -190,8 +190,9 @@ impl<L: ShardLock> Map for Sharded<L> {
     }
 }
 
-fn map(name: &str) -> Box<dyn Map> {
-    match name {
+/// The map called `name`, or `None` for an unknown name.
+fn map(name: &str) -> Option<Box<dyn Map>> {
+    Some(match name {
         "kvs" => Box::new(Kvs(kvs::Store::builder()
             .shards(SHARDS)
             .build()
@@ -206,16 +207,13 @@ fn map(name: &str) -> Box<dyn Map> {
         "pl-rwlock" => Box::new(Sharded::new(|| parking_lot::RwLock::new(Table::default()))),
         "std-rwlock" => Box::new(Sharded::new(|| std::sync::RwLock::new(Table::default()))),
         other => {
-            let micros = other
-                .strip_prefix("pl-spin")
-                .and_then(|n| n.parse().ok())
-                .unwrap_or_else(|| panic!("unknown map {other:?}"));
+            let micros = other.strip_prefix("pl-spin")?.parse().ok()?;
             Box::new(Sharded::new(|| Spinning {
                 lock: parking_lot::RwLock::new(Table::default()),
                 budget: Duration::from_micros(micros),
             }))
         }
-    }
+    })
 }
 
 /// Each thread's operations: (0..10 picks the operation, key).
@@ -278,28 +276,47 @@ fn run(m: &dyn Map, plans: &[Vec<(u8, u64)>]) -> f64 {
     plans.iter().map(Vec::len).sum::<usize>() as f64 / seconds / 1e6
 }
 
+const USAGE: &str = "usage: lock_contention [THREADS,...] [OPS] [REPS] \
+(MAPS=kvs,dashmap,pl-rwlock,std-rwlock,pl-spinN,... in the environment)";
+
+/// Prints `what` and the usage, and exits with status 2.
+fn usage(what: &str) -> ! {
+    eprintln!("lock_contention: {what}\n{USAGE}");
+    std::process::exit(2)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let threads: Vec<usize> = args
         .next()
         .unwrap_or_else(|| "1,2".into())
         .split(',')
-        .map(|t| t.parse().expect("thread counts: numbers, comma-separated"))
+        .map(|t| match t.parse() {
+            Ok(n) if n > 0 => n,
+            _ => usage(&format!("not a thread count: {t:?}")),
+        })
         .collect();
-    let ops: usize = args
-        .next()
-        .map_or(4_000_000, |o| o.parse().expect("OPS: a number"));
-    let reps: usize = args
-        .next()
-        .map_or(3, |r| r.parse().expect("REPS: a number"));
+    let mut number = |what: &str, default: usize| match args.next() {
+        None => default,
+        Some(n) => n
+            .parse()
+            .unwrap_or_else(|_| usage(&format!("{what}: not a number: {n:?}"))),
+    };
+    let ops = number("OPS", 4_000_000);
+    let reps = number("REPS", 3).max(1);
     let maps = std::env::var("MAPS").unwrap_or_else(|_| DEFAULT_MAPS.into());
+    let names: Vec<&str> = maps.split(',').collect();
+    if let Some(bad) = names.iter().find(|n| map(n).is_none()) {
+        usage(&format!("unknown map {bad:?}"));
+    }
     for zipf in [true, false] {
         for &t in &threads {
             let plans = plans(t, zipf, ops);
             let mut line = format!("{} t={t:<3}", if zipf { "zipf   " } else { "uniform" });
-            for name in maps.split(',') {
-                let mut mops: Vec<f64> =
-                    (0..reps.max(1)).map(|_| run(&*map(name), &plans)).collect();
+            for name in &names {
+                let mut mops: Vec<f64> = (0..reps)
+                    .map(|_| run(&*map(name).expect("checked above"), &plans))
+                    .collect();
                 mops.sort_by(f64::total_cmp);
                 line += &format!("  {name} {:6.2}", mops[mops.len() / 2]);
             }
