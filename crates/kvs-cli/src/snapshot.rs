@@ -129,17 +129,25 @@ fn info(path: &Path) -> Result<(), Failure> {
     write_stdout(out.as_bytes())
 }
 
+/// `n` and `noun`, made plural unless `n` is 1: "1 database", "2 records".
+fn counted(n: u64, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        n => format!("{n} {noun}s"),
+    }
+}
+
 fn verify(path: &Path) -> Result<(), Failure> {
     let size = file_size(path)?;
     match walk(path, size, |_| Ok(true)) {
         Ok(info) => write_stdout(
             format!(
-                "{}: OK: format version {}, {} records ({} with a TTL) in {} databases, {size} bytes\n",
+                "{}: OK: format version {}, {} ({} with a TTL) in {}, {size} bytes\n",
                 path.display(),
                 info.version,
-                info.records(),
+                counted(info.records(), "record"),
                 info.with_ttl(),
-                info.databases.len()
+                counted(info.databases.len() as u64, "database"),
             )
             .as_bytes(),
         ),

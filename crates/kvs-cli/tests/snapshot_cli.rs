@@ -80,7 +80,7 @@ fn verify_good_corrupt_and_missing() {
     let o = kvs(&["snapshot", "verify", good.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 1);
-    assert!(stdout(&o).contains(": OK: format version 1, 3 records (1 with a TTL) in 1 databases"));
+    assert!(stdout(&o).contains(": OK: format version 1, 3 records (1 with a TTL) in 1 database,"));
 
     let bad = corrupt_copy(dir.path(), &good);
     let o = kvs(&["snapshot", "verify", bad.to_str().unwrap()]);
