@@ -471,11 +471,7 @@ impl<V> ShardCell<V> {
     /// on a machine with few cores the spinning would take the CPU the copy
     /// needs.
     pub(crate) fn write(&self) -> ShardWrite<'_, V> {
-        let mut guard = if self.gate.is_saving() {
-            self.lock.write_parking()
-        } else {
-            self.lock.write()
-        };
+        let mut guard = self.lock.write_unless_long(|| self.gate.is_saving());
         let stale = self.gate.before_write(self, &mut guard);
         ShardWrite {
             cell: self,

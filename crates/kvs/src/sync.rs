@@ -35,12 +35,18 @@ impl<T> RwLock<T> {
         }
     }
 
-    /// A write lock for a caller that expects the lock to be held long (a
-    /// save is copying shards): if the lock is held, the thread parks at
-    /// once, leaving its core to the holder, rather than spin.
+    /// A write lock whose caller knows when a holder is likely to keep it
+    /// long (a save copying shards): if the lock is held and `long_hold()`
+    /// says so, the thread parks at once, leaving its core to the holder,
+    /// rather than spin. `long_hold` runs only when the lock is held, so
+    /// the uncontended path pays nothing for it.
     #[inline]
-    pub(crate) fn write_parking(&self) -> WriteGuard<'_, T> {
-        self.0.write()
+    pub(crate) fn write_unless_long(&self, long_hold: impl FnOnce() -> bool) -> WriteGuard<'_, T> {
+        match self.0.try_write() {
+            Some(guard) => guard,
+            None if long_hold() => self.0.write(),
+            None => self.write_contended(),
+        }
     }
 
     /// A held lock: spin first (each try reads the lock's state before it
@@ -154,7 +160,7 @@ mod tests {
         assert!(calls > 1, "{calls} calls");
     }
 
-    /// Writers that spin, writers that park (`write_parking`) and readers on
+    /// Writers that spin, writers that park (`write_unless_long`) and readers on
     /// one lock: no increment is lost, and no reader sees the count go back.
     #[test]
     fn spinning_and_parking_waiters_exclude_each_other() {
@@ -167,7 +173,7 @@ mod tests {
                 s.spawn(move || {
                     for i in 0..INCREMENTS {
                         let mut count = if (t + i) % 3 == 0 {
-                            lock.write_parking()
+                            lock.write_unless_long(|| true)
                         } else {
                             lock.write()
                         };
