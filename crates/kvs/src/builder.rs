@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::hash::{ShardFn, ShardHash};
+use crate::snapshot::SavePriority;
 use crate::{Clock, Result, Store, SystemClock};
 
 /// The default interval of the background sweeper (as in bay0/kvs).
@@ -36,6 +37,7 @@ pub struct Builder<V> {
     clock: Arc<dyn Clock>,
     sweep_interval: Option<Duration>,
     save_threads: Option<NonZeroUsize>,
+    save_priority: SavePriority,
     _values: PhantomData<fn() -> V>,
 }
 
@@ -47,6 +49,7 @@ impl<V> fmt::Debug for Builder<V> {
             .field("clock", &self.clock)
             .field("sweep_interval", &self.sweep_interval)
             .field("save_threads", &self.save_threads)
+            .field("save_priority", &self.save_priority)
             .finish()
     }
 }
@@ -74,6 +77,7 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
             clock: Arc::new(SystemClock),
             sweep_interval: Some(DEFAULT_SWEEP_INTERVAL),
             save_threads: None,
+            save_priority: SavePriority::Low,
             _values: PhantomData,
         }
     }
@@ -162,13 +166,15 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
         self
     }
 
-    /// How many threads a snapshot save of this store may copy shards on,
-    /// the calling thread included. By default (or with `0`) a save uses one
-    /// thread per core, up to 4, once the stores saved hold 65,536 entries
-    /// or more, and the calling thread alone below that. `1` keeps every save
-    /// on the calling thread; more makes a large save finish sooner, at the
-    /// cost of that many cores while it runs. A save of several stores uses
-    /// the largest setting among them.
+    /// How many threads a snapshot save of this store copies shards on. By
+    /// default (or with `0`) a save uses one thread per core, up to 4, once
+    /// the stores saved hold 65,536 entries or more, and the calling thread
+    /// alone below that. `1` keeps every save on the calling thread; with
+    /// more, the save starts that many threads to copy (at
+    /// [`save_priority`](Builder::save_priority)) while the calling thread
+    /// writes the file, so a large save finishes sooner at the cost of that
+    /// many cores while it runs. A save of several stores uses the largest
+    /// setting among them.
     ///
     /// ```
     /// let store: kvs::Store<u32> = kvs::Builder::new().save_threads(2).build()?;
@@ -179,6 +185,26 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
     /// ```
     pub fn save_threads(mut self, threads: usize) -> Self {
         self.save_threads = NonZeroUsize::new(threads);
+        self
+    }
+
+    /// The scheduling priority of the threads a save starts to copy shards
+    /// on (see [`SavePriority`]): [`SavePriority::Low`] by default, so that
+    /// the application's own threads get the processors first while a large
+    /// save runs. A save of several stores runs at `Normal` if any of them
+    /// asks for it.
+    ///
+    /// ```
+    /// use kvs::snapshot::SavePriority;
+    ///
+    /// let store: kvs::Store<u32> = kvs::Builder::new()
+    ///     .save_priority(SavePriority::Normal)
+    ///     .build()?;
+    /// # drop(store);
+    /// # Ok::<(), kvs::Error>(())
+    /// ```
+    pub fn save_priority(mut self, priority: SavePriority) -> Self {
+        self.save_priority = priority;
         self
     }
 
@@ -195,6 +221,7 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
             self.clock,
             self.sweep_interval,
             self.save_threads,
+            self.save_priority,
         )
     }
 }

@@ -4,8 +4,9 @@
 //! Jobs are numbered `0..jobs`. Threads claim them in order; a job may be
 //! claimed only while it is less than `window` ahead of the next one to be
 //! consumed, which bounds the results held at once. The consumer takes
-//! job `j`'s result when it is its turn, working on other jobs (or `j`
-//! itself) while it waits, so with no helper at all it is a plain loop.
+//! job `j`'s result when it is its turn, either working on other jobs (or
+//! `j` itself) while it waits, so that with no helper at all it is a plain
+//! loop, or only waiting, when helpers do every job.
 //! Results hand their buffers back for reuse.
 //!
 //! The handshake is model-checked: `tests/model.rs` compiles this file
@@ -101,16 +102,29 @@ impl<T: Default> Ordered<T> {
     /// panicked stops it while the consumer still consumes, and its panic is
     /// the one to report.
     pub(crate) fn take(&self, j: usize, work: impl Fn(usize, &mut T)) -> T {
+        self.result(j, Some(&work))
+    }
+
+    /// The consumer, when only helpers do jobs: waits for job `j`'s result.
+    ///
+    /// # Panics
+    ///
+    /// As [`Ordered::take`].
+    pub(crate) fn wait_for(&self, j: usize) -> T {
+        self.result(j, None::<&fn(usize, &mut T)>)
+    }
+
+    fn result<W: Fn(usize, &mut T)>(&self, j: usize, work: Option<&W>) -> T {
         let mut state = lock(&self.state);
         loop {
             if let Some(result) = state.done[j].take() {
                 return result;
             }
             assert!(!state.stop, "a thread working on an ordered job panicked");
-            match self.claim(&mut state) {
-                Some((k, buffer)) => {
+            match work.and_then(|w| Some((w, self.claim(&mut state)?))) {
+                Some((w, (k, buffer))) => {
                     drop(state);
-                    self.run(k, buffer, &work);
+                    self.run(k, buffer, w);
                     state = lock(&self.state);
                 }
                 None => {

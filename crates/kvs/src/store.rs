@@ -76,6 +76,8 @@ pub(crate) struct Inner<V> {
     waker: OnceLock<Waker>,
     /// Threads a snapshot save copies on (`None`: chosen per save).
     pub(crate) save_threads: Option<std::num::NonZeroUsize>,
+    /// The priority of a save's copying threads.
+    pub(crate) save_priority: crate::snapshot::SavePriority,
 }
 
 /// Closes the store when the last user handle goes. The sweeper thread holds
@@ -296,6 +298,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         clock: Arc<dyn Clock>,
         sweep_interval: Option<Duration>,
         save_threads: Option<std::num::NonZeroUsize>,
+        save_priority: crate::snapshot::SavePriority,
     ) -> Result<Self> {
         // Shards are numbered with a `u32` (a save names its per-shard slots
         // with it); no machine could hold more shards anyway.
@@ -319,6 +322,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
             sweep_at: AtomicU64::new(NEVER),
             waker: OnceLock::new(),
             save_threads,
+            save_priority,
         });
         let sweeper = match sweep_interval {
             Some(interval) => {

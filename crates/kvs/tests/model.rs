@@ -308,11 +308,17 @@ impl Jobs {
     }
 
     /// Consumes every job in order (or until a panic), then stops the work.
-    fn consume(&self) -> std::thread::Result<Vec<usize>> {
+    /// The consumer does jobs too while it waits (`take`), unless
+    /// `only_waits` (`wait_for`: the helpers do them all).
+    fn consume(&self, only_waits: bool) -> std::thread::Result<Vec<usize>> {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut seen = Vec::new();
             for j in 0..self.runs.len() {
-                let result = self.ordered.take(j, |k, b| self.work(k, b));
+                let result = if only_waits {
+                    self.ordered.wait_for(j)
+                } else {
+                    self.ordered.take(j, |k, b| self.work(k, b))
+                };
                 seen.extend(result.iter().copied());
                 self.consumed.store(j + 1, Ordering::SeqCst);
                 self.ordered.consumed(j, Some(result));
@@ -334,42 +340,48 @@ fn join(helpers: Vec<thread::JoinHandle<()>>) {
 /// Two helpers and the consumer share five jobs with a window of two: every
 /// job runs exactly once, never more than the window ahead of the consumer,
 /// and the consumer sees them in order. Nothing deadlocks (shuttle would fail
-/// the test), and the helpers return once the work is done.
+/// the test), and the helpers return once the work is done. Also with a
+/// consumer that only waits, as a save on several threads has: then the
+/// helpers run every job.
 #[test]
 fn ordered_jobs_run_once_within_the_window_and_arrive_in_order() {
-    shuttle::check_random(
-        || {
-            let jobs = Jobs::new(5, 2, None);
-            let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
-            let seen = jobs.consume().expect("no job panics");
-            assert_eq!(seen, vec![0, 1, 2, 3, 4]);
-            join(helpers);
-            for r in &jobs.runs {
-                assert_eq!(r.load(Ordering::SeqCst), 1);
-            }
-        },
-        ITERATIONS,
-    );
+    for only_waits in [false, true] {
+        shuttle::check_random(
+            move || {
+                let jobs = Jobs::new(5, 2, None);
+                let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
+                let seen = jobs.consume(only_waits).expect("no job panics");
+                assert_eq!(seen, vec![0, 1, 2, 3, 4]);
+                join(helpers);
+                for r in &jobs.runs {
+                    assert_eq!(r.load(Ordering::SeqCst), 1);
+                }
+            },
+            ITERATIONS,
+        );
+    }
 }
 
 /// A job that panics, on a helper or on the consumer, stops the work: the
 /// consumer does not wait for it forever (it panics too, which a save passes
-/// on), and every helper returns.
+/// on), and every helper returns; also when the consumer only waits.
 #[test]
 fn a_panicking_job_stops_the_work() {
-    shuttle::check_random(
-        || {
-            let jobs = Jobs::new(4, 2, Some(1));
-            let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
-            assert!(
-                jobs.consume().is_err(),
-                "the consumer finished past a failed job"
-            );
-            join(helpers);
-            assert!(jobs.runs.iter().all(|r| r.load(Ordering::SeqCst) <= 1));
-        },
-        ITERATIONS,
-    );
+    for only_waits in [false, true] {
+        shuttle::check_random(
+            move || {
+                let jobs = Jobs::new(4, 2, Some(1));
+                let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
+                assert!(
+                    jobs.consume(only_waits).is_err(),
+                    "the consumer finished past a failed job"
+                );
+                join(helpers);
+                assert!(jobs.runs.iter().all(|r| r.load(Ordering::SeqCst) <= 1));
+            },
+            ITERATIONS,
+        );
+    }
 }
 
 /// A consumer that gives up early (a write to the file failed) stops the

@@ -29,6 +29,7 @@ pub(crate) mod cow;
 mod file;
 mod format;
 mod load;
+mod priority;
 mod reader;
 mod save;
 mod stats;
@@ -44,6 +45,7 @@ use crate::clock::unix_nanos;
 use crate::{Error, Result, Store};
 
 pub use format::{Corruption, MAGIC, VERSION};
+pub use priority::SavePriority;
 pub use reader::{DatabaseInfo, RawRecord, SnapshotInfo, SnapshotReader};
 pub use stats::SaveStats;
 

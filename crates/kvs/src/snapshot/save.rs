@@ -6,8 +6,10 @@
 //! are claimed in file order, and at most a window of them (two per thread)
 //! may be copied ahead of the one being written, so a save holds a few
 //! shards' encodings in memory, not the whole snapshot; the buffers are
-//! reused. When it is not writing, the calling thread copies too, so a save
-//! with no helper is the same loop.
+//! reused. A save on one thread has no helper: the calling thread copies
+//! each shard and writes it. A save on several starts that many helpers, at
+//! the save's priority (`priority.rs`: lower than the application's by
+//! default), and the calling thread, which keeps its own, only writes.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -16,6 +18,7 @@ use serde::Serialize;
 
 use super::cow::{self, Capture, Chunk, ShardImage};
 use super::format::{self, DbCounts};
+use super::priority::SavePriority;
 use super::stats::SaveStats;
 use super::touch::touch;
 use crate::clock::unix_nanos;
@@ -23,7 +26,7 @@ use crate::ordered::Ordered;
 use crate::shard::{Shard, NEVER};
 use crate::{Error, Key, Result, Store};
 
-/// Most threads a save copies on, the calling thread included, unless the
+/// Most threads a save copies on (besides the calling thread, which writes), unless the
 /// store's builder says otherwise.
 const MAX_AUTO_THREADS: usize = 4;
 /// Below this many entries in all, a save copies on the calling thread
@@ -182,9 +185,22 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
         captures[capture].take(shard, image);
     };
 
+    let priority = if unique
+        .iter()
+        .any(|s| s.inner.save_priority == SavePriority::Normal)
+    {
+        SavePriority::Normal
+    } else {
+        SavePriority::Low
+    };
+    let helpers = if threads > 1 { threads } else { 0 };
+
     let result = std::thread::scope(|scope| {
-        for _ in 1..threads {
-            scope.spawn(|| ordered.help(copy));
+        for _ in 0..helpers {
+            scope.spawn(|| {
+                priority.apply_to_this_thread();
+                ordered.help(copy)
+            });
         }
         // Stops the helpers however this thread leaves: done, failed, or
         // panicking.
@@ -206,7 +222,11 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
             };
             if !std::mem::replace(&mut copied[u], true) {
                 for _ in 0..captures[u].shards() {
-                    let mut image = ordered.take(job, copy);
+                    let mut image = if helpers > 0 {
+                        ordered.wait_for(job)
+                    } else {
+                        ordered.take(job, copy)
+                    };
                     if let Some((key, message)) = image.error.take() {
                         return Err(Error::SnapshotEncode { key, message });
                     }
@@ -252,5 +272,76 @@ struct StopOnDrop<'a>(&'a Ordered<ShardImage>);
 impl Drop for StopOnDrop<'_> {
     fn drop(&mut self) {
         self.0.stop();
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use serde::{Serialize, Serializer};
+
+    use super::super::priority::{this_thread_nice, SavePriority, LOW_NICE};
+    use crate::Store;
+
+    /// A value that notes the nice value of every thread that encodes it.
+    #[derive(Clone)]
+    struct Probe(Arc<Mutex<Vec<i32>>>);
+
+    impl Serialize for Probe {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            self.0.lock().unwrap().push(this_thread_nice());
+            s.serialize_unit()
+        }
+    }
+
+    /// The nice values that encoded a save of 64 entries on `threads`
+    /// threads at `priority`, and whether the calling thread's changed.
+    fn encoded_at(threads: usize, priority: SavePriority) -> (Vec<i32>, i32, bool) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let store: Store<Probe> = Store::builder()
+            .save_threads(threads)
+            .save_priority(priority)
+            .build()
+            .unwrap();
+        for i in 0..64u32 {
+            store
+                .set(&i.to_le_bytes()[..], Probe(Arc::clone(&seen)))
+                .unwrap();
+        }
+        let caller = this_thread_nice();
+        store.save_to(std::io::sink()).unwrap();
+        let unchanged = this_thread_nice() == caller;
+        let seen = seen.lock().unwrap().clone();
+        (seen, caller, unchanged)
+    }
+
+    #[test]
+    fn helpers_copy_at_the_save_priority_and_the_caller_keeps_its_own() {
+        // Each in a fresh thread, at the nice value the test harness gives.
+        std::thread::spawn(|| {
+            let (seen, caller, unchanged) = encoded_at(2, SavePriority::Low);
+            assert!(unchanged);
+            assert!(!seen.is_empty());
+            let low = (caller + LOW_NICE).min(19);
+            assert!(seen.iter().all(|&n| n == low), "{seen:?}, caller {caller}");
+
+            let (seen, caller, unchanged) = encoded_at(2, SavePriority::Normal);
+            assert!(unchanged);
+            assert!(
+                seen.iter().all(|&n| n == caller),
+                "{seen:?}, caller {caller}"
+            );
+
+            // One thread: the caller copies, at its own priority.
+            let (seen, caller, unchanged) = encoded_at(1, SavePriority::Low);
+            assert!(unchanged);
+            assert!(
+                seen.iter().all(|&n| n == caller),
+                "{seen:?}, caller {caller}"
+            );
+        })
+        .join()
+        .unwrap();
     }
 }
