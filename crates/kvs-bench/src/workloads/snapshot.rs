@@ -36,7 +36,7 @@ use crate::{BenchError, Ctx};
 pub const HEADER: &str = "entries,file_bytes,save_seconds,save_mb_s,load_seconds,load_mb_s,copy_seconds,copy_mb_s,\
 hashbrown_load_seconds,hashbrown_load_mb_s,save_speed_over_copy,load_speed_over_copy,hashbrown_load_speed_over_copy,\
 writes_during_save,shards_copied_by_writers,shards,longest_shard_copy_us,max_stall_us_during_save,max_stall_us_without_save,longest_lock_hold_us,\
-save_with_writers_seconds,gave_way_seconds,max_stall_us_with_spinners";
+save_with_writers_seconds,gave_way_seconds,max_stall_us_with_spinners,stall_rounds,stall_over_copy_median,stall_over_copy_worst";
 
 const VALUE_LEN: usize = 100;
 const WRITERS: usize = 2;
@@ -86,7 +86,29 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
     // store's million values leaves the allocator a backlog to consolidate,
     // which the next thread to allocate pays for (glibc), and that would be
     // measured here as a stall of whichever writer came first.
-    let stalls = writer_stalls(&store, &file, n, ctx.seed)?;
+    // As many saves with writers as rounds above: the longest stall of one
+    // save is a single sample of this machine's worst moment in that save,
+    // so the figure checked is the round with the median stall / copy ratio
+    // (the worst round is reported beside it).
+    let mut stall_rounds = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        stall_rounds.push(writer_stalls(&store, &file, n, ctx.seed ^ round as u64)?);
+    }
+    stall_rounds.sort_by(|a, b| a.ratio().total_cmp(&b.ratio()));
+    let worst_ratio = stall_rounds.last().map_or(0.0, Stalls::ratio);
+    let all_ratios = stall_rounds
+        .iter()
+        .map(|s| {
+            format!(
+                "{:.2} ({:.1}/{:.1} ms)",
+                s.ratio(),
+                s.during.as_secs_f64() * 1e3,
+                s.stats.longest_shard_copy.as_secs_f64() * 1e3
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let stalls = stall_rounds.swap_remove(stall_rounds.len() / 2);
 
     // Each load runs in a fresh process, as a load at start-up does: what an
     // earlier load left to the allocator would otherwise be paid by the next.
@@ -103,7 +125,8 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
             .join(" ")
     };
     println!(
-        "Snapshot   rounds (ms): save {} | copy {} | load {} | hashbrown load {}",
+        "Snapshot   rounds (ms): save {} | copy {} | load {} | hashbrown load {}; \
+         rounds (writer stall / shard copy, sorted): {all_ratios}",
         ms(&saves),
         ms(&copies),
         ms(&loads),
@@ -133,7 +156,7 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
         mb_s(copy_time),
     );
     println!(
-        "Snapshot   longest writer stall {} us during a save ({} us without, {} us beside threads that only spin); \
+        "Snapshot   (median round) longest writer stall {} us during a save ({} us without, {} us beside threads that only spin); \
          writers copied {} of {} shards, \
          longest shard copy {copy_us} us, longest lock hold {hold_us} us; that save took {:.0} ms, \
          {:.0} ms of it giving way to the writers",
@@ -146,7 +169,7 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
         gave_way * 1e3,
     );
     csv.line(&format!(
-        "{n},{bytes},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.3},{:.3},{:.3},{},{},{},{copy_us},{},{},{hold_us},{busy_save:.6},{gave_way:.6},{}",
+        "{n},{bytes},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.6},{:.1},{:.3},{:.3},{:.3},{},{},{},{copy_us},{},{},{hold_us},{busy_save:.6},{gave_way:.6},{},{rounds},{:.3},{worst_ratio:.3}",
         save.as_secs_f64(),
         mb_s(save),
         load.as_secs_f64(),
@@ -163,7 +186,8 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
         stalls.stats.shards,
         stalls.during.as_micros(),
         stalls.idle.as_micros(),
-        stalls.burners.as_micros()
+        stalls.burners.as_micros(),
+        stalls.ratio()
     ))?;
 
     let check = |target, other: &str, kvs: f64, value: f64, goal, met| Check {
@@ -209,7 +233,7 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
             "longest writer stall during save / longest shard copy",
             "longest shard copy",
             stalls.during.as_secs_f64() * 1e6,
-            stalls.during.as_secs_f64() / stalls.stats.longest_shard_copy.as_secs_f64(),
+            stalls.ratio(),
             "<=1",
             stalls.during <= stalls.stats.longest_shard_copy,
         ),
@@ -318,7 +342,15 @@ struct Stalls {
     save: Duration,
 }
 
-/// Two writers overwrite random keys; the main thread saves, then idles for
+impl Stalls {
+    /// The longest stall during the save over the save's longest copy of
+    /// one shard: the issue's goal is at most 1.
+    fn ratio(&self) -> f64 {
+        self.during.as_secs_f64() / self.stats.longest_shard_copy.as_secs_f64().max(1e-9)
+    }
+}
+
+/// Two writers overwrite random keys (each with a fresh value); the main thread saves, then idles for
 /// as long as the save took, then runs CPU-bound threads (as many as the
 /// save copied on) for as long again.
 fn writer_stalls(
@@ -328,7 +360,6 @@ fn writer_stalls(
     seed: u64,
 ) -> Result<Stalls, BenchError> {
     let stop = AtomicBool::new(false);
-    let value = Bytes::from(vec![b'w'; VALUE_LEN]);
     let counts: [Count; WRITERS] = Default::default();
     let total = |counts: &[Count]| {
         counts
@@ -342,17 +373,22 @@ fn writer_stalls(
     let (save_result, samples, writes_during, (t0, t1, t2)) = std::thread::scope(|s| {
         let writers: Vec<_> = (0..WRITERS)
             .map(|w| {
-                let (stop, value, count) = (&stop, value.clone(), &counts[w].0);
+                let (stop, count) = (&stop, &counts[w].0);
                 s.spawn(move || {
                     let mut rng = SmallRng::seed_from_u64(seed ^ (w as u64 + 7));
                     // (start, length) of every write slower than 10 µs,
                     // which is where any stall of interest lies.
-                    // Allocated up front, so the loop itself never allocates.
+                    // Allocated up front: recording a slow write never allocates.
                     let mut slow: Vec<(Instant, Duration)> = Vec::with_capacity(1 << 16);
                     while !stop.load(Ordering::Relaxed) {
-                        let k = Str16::nth(rng.random_range(0..n));
+                        let i = rng.random_range(0..n);
+                        let k = Str16::nth(i);
+                        // A value of its own, allocated before the clock
+                        // starts: the store keeps a million distinct values
+                        // however many rounds overwrite it.
+                        let v = value(i);
                         let t = Instant::now();
-                        let _ = store.set(k.as_array(), value.clone());
+                        let _ = store.set(k.as_array(), v);
                         let d = t.elapsed();
                         count.fetch_add(1, Ordering::Relaxed);
                         if d > Duration::from_micros(10) && slow.len() < slow.capacity() {
