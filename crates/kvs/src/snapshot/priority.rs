@@ -44,9 +44,9 @@ pub enum SavePriority {
 /// a third of the processor time of one at the caller's priority when they
 /// compete (kernel weights 335 and 1024), so a save beside busy writers still
 /// progresses, and a copying thread holding a shard's lock is not starved
-/// for long. Measured on 2 cores (BENCHMARKS.md, "Snapshot"): 5 kept every
-/// writer stall within the shard copy, 19 did not in every round, and 3 was
-/// between.
+/// for long. Measured on 2 cores (BENCHMARKS.md, "Snapshot"): with 5, 3 of
+/// 40 saves let a writer stall longer than one shard's copy, against 16 of
+/// 40 at the caller's priority; 3 and 19 did worse than 5.
 pub(crate) const LOW_NICE: i32 = 5;
 
 impl SavePriority {
