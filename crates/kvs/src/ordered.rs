@@ -94,15 +94,21 @@ impl<T: Default> Ordered<T> {
     }
 
     /// The consumer: job `j`'s result, `j` being the next to consume. Does
-    /// other jobs (or `j` itself) while it waits, as the window allows.
+    /// other jobs (or `j` itself) while it waits, as the window allows and
+    /// as long as `helps()` says so; once it says no, only waits.
     ///
     /// # Panics
     ///
     /// If the work stopped before job `j` was done: only a helper that
     /// panicked stops it while the consumer still consumes, and its panic is
     /// the one to report.
-    pub(crate) fn take(&self, j: usize, work: impl Fn(usize, &mut T)) -> T {
-        self.result(j, Some(&work))
+    pub(crate) fn take(
+        &self,
+        j: usize,
+        work: impl Fn(usize, &mut T),
+        helps: impl Fn() -> bool,
+    ) -> T {
+        self.result(j, Some(&work), helps)
     }
 
     /// The consumer, when only helpers do jobs: waits for job `j`'s result.
@@ -111,16 +117,22 @@ impl<T: Default> Ordered<T> {
     ///
     /// As [`Ordered::take`].
     pub(crate) fn wait_for(&self, j: usize) -> T {
-        self.result(j, None::<&fn(usize, &mut T)>)
+        self.result(j, None::<&fn(usize, &mut T)>, || false)
     }
 
-    fn result<W: Fn(usize, &mut T)>(&self, j: usize, work: Option<&W>) -> T {
+    fn result<W: Fn(usize, &mut T)>(
+        &self,
+        j: usize,
+        work: Option<&W>,
+        helps: impl Fn() -> bool,
+    ) -> T {
         let mut state = lock(&self.state);
         loop {
             if let Some(result) = state.done[j].take() {
                 return result;
             }
             assert!(!state.stop, "a thread working on an ordered job panicked");
+            let work = work.filter(|_| helps());
             match work.and_then(|w| Some((w, self.claim(&mut state)?))) {
                 Some((w, (k, buffer))) => {
                     drop(state);

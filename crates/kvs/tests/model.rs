@@ -308,16 +308,18 @@ impl Jobs {
     }
 
     /// Consumes every job in order (or until a panic), then stops the work.
-    /// The consumer does jobs too while it waits (`take`), unless
-    /// `only_waits` (`wait_for`: the helpers do them all).
-    fn consume(&self, only_waits: bool) -> std::thread::Result<Vec<usize>> {
+    /// The consumer does jobs too while it waits (`take`) until it has
+    /// consumed `helps_until` jobs, then only waits; with 0 it never does
+    /// one (`wait_for`: the helpers do them all).
+    fn consume(&self, helps_until: usize) -> std::thread::Result<Vec<usize>> {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut seen = Vec::new();
             for j in 0..self.runs.len() {
-                let result = if only_waits {
+                let result = if helps_until == 0 {
                     self.ordered.wait_for(j)
                 } else {
-                    self.ordered.take(j, |k, b| self.work(k, b))
+                    let helps = || self.consumed.load(Ordering::SeqCst) < helps_until;
+                    self.ordered.take(j, |k, b| self.work(k, b), helps)
                 };
                 seen.extend(result.iter().copied());
                 self.consumed.store(j + 1, Ordering::SeqCst);
@@ -341,16 +343,17 @@ fn join(helpers: Vec<thread::JoinHandle<()>>) {
 /// job runs exactly once, never more than the window ahead of the consumer,
 /// and the consumer sees them in order. Nothing deadlocks (shuttle would fail
 /// the test), and the helpers return once the work is done. Also with a
-/// consumer that only waits, as a save on several threads has: then the
-/// helpers run every job.
+/// consumer that stops doing jobs after two (as a save's calling thread
+/// does once the application writes) and one that only waits: then the
+/// helpers run the rest.
 #[test]
 fn ordered_jobs_run_once_within_the_window_and_arrive_in_order() {
-    for only_waits in [false, true] {
+    for helps_until in [usize::MAX, 2, 0] {
         shuttle::check_random(
             move || {
                 let jobs = Jobs::new(5, 2, None);
                 let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
-                let seen = jobs.consume(only_waits).expect("no job panics");
+                let seen = jobs.consume(helps_until).expect("no job panics");
                 assert_eq!(seen, vec![0, 1, 2, 3, 4]);
                 join(helpers);
                 for r in &jobs.runs {
@@ -367,13 +370,13 @@ fn ordered_jobs_run_once_within_the_window_and_arrive_in_order() {
 /// on), and every helper returns; also when the consumer only waits.
 #[test]
 fn a_panicking_job_stops_the_work() {
-    for only_waits in [false, true] {
+    for helps_until in [usize::MAX, 0] {
         shuttle::check_random(
             move || {
                 let jobs = Jobs::new(4, 2, Some(1));
                 let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
                 assert!(
-                    jobs.consume(only_waits).is_err(),
+                    jobs.consume(helps_until).is_err(),
                     "the consumer finished past a failed job"
                 );
                 join(helpers);
@@ -392,7 +395,7 @@ fn stopping_early_releases_the_helpers() {
         || {
             let jobs = Jobs::new(6, 3, None);
             let helpers: Vec<_> = (0..2).map(|_| jobs.helper()).collect();
-            let first = jobs.ordered.take(0, |k, b| jobs.work(k, b));
+            let first = jobs.ordered.take(0, |k, b| jobs.work(k, b), || true);
             assert_eq!(first, vec![0]);
             jobs.ordered.stop();
             join(helpers);

@@ -167,6 +167,9 @@ pub(crate) struct ActiveSave<V> {
     /// Set by writers while the save runs, cleared by the save when it gives
     /// way to them (see [`GIVE_WAY`]).
     writers_active: AtomicBool,
+    /// Set by the first write during the save, and never cleared: from then
+    /// on the save yields the processors to the application (`save.rs`).
+    writers_wrote: AtomicBool,
     /// How long the save's threads spent giving way, in nanoseconds.
     gave_way_ns: AtomicU64,
 }
@@ -289,6 +292,9 @@ impl<V> Gate<V> {
             // Read first: the line stays shared until the save clears it.
             if !a.writers_active.load(Ordering::Relaxed) {
                 a.writers_active.store(true, Ordering::Relaxed);
+                if !a.writers_wrote.load(Ordering::Relaxed) {
+                    a.writers_wrote.store(true, Ordering::Relaxed);
+                }
             }
         }
         match active {
@@ -454,6 +460,7 @@ pub(crate) fn begin<'a, V>(
         longest_copy_ns: AtomicU64::new(0),
         longest_hold_ns: AtomicU64::new(0),
         writers_active: AtomicBool::new(false),
+        writers_wrote: AtomicBool::new(false),
         gave_way_ns: AtomicU64::new(0),
     });
     *gate.active.lock() = Some(Arc::clone(&active));
@@ -484,6 +491,11 @@ impl<V> Capture<'_, V> {
     #[cfg(test)]
     pub(crate) fn copied_by_writers(&self) -> usize {
         self.active.copied_by_writers.load(Ordering::Relaxed)
+    }
+
+    /// Whether the store's writers wrote during the save, so far.
+    pub(crate) fn writers_wrote(&self) -> bool {
+        self.active.writers_wrote.load(Ordering::Relaxed)
     }
 
     /// How many shards the store has.

@@ -6,11 +6,18 @@
 //! are claimed in file order, and at most a window of them (two per thread)
 //! may be copied ahead of the one being written, so a save holds a few
 //! shards' encodings in memory, not the whole snapshot; the buffers are
-//! reused. A save on one thread has no helper: the calling thread copies
-//! each shard and writes it. A save on several starts that many helpers, at
-//! the save's priority (`priority.rs`: lower than the application's by
-//! default), and the calling thread, which keeps its own, only writes.
+//! reused. The calling thread copies too while it is not writing, so a save
+//! with no helper is the same loop.
+//!
+//! Until the application writes during the save, every thread copies at
+//! the caller's priority: a save beside idle cores runs as fast as it can.
+//! From the first write on (`Capture::writers_wrote`), the save yields the
+//! processors to the application (`priority.rs`): each helper lowers its
+//! priority before its next shard, and the calling thread, which cannot
+//! lower its own and raise it again, stops copying and starts one more
+//! helper, at the lower priority, to take its place.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -26,7 +33,7 @@ use crate::ordered::Ordered;
 use crate::shard::{Shard, NEVER};
 use crate::{Error, Key, Result, Store};
 
-/// Most threads a save copies on (besides the calling thread, which writes), unless the
+/// Most threads a save copies on, the calling thread included, unless the
 /// store's builder says otherwise.
 const MAX_AUTO_THREADS: usize = 4;
 /// Below this many entries in all, a save copies on the calling thread
@@ -193,15 +200,25 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
     } else {
         SavePriority::Low
     };
-    let helpers = if threads > 1 { threads } else { 0 };
+    let writers_wrote = || captures.iter().any(Capture::writers_wrote);
+    // A helper: lowers its priority before its first shard after a write.
+    let helper = || {
+        let lowered = Cell::new(false);
+        ordered.help(|k, image: &mut ShardImage| {
+            if !lowered.get() && writers_wrote() {
+                priority.apply_to_this_thread();
+                lowered.set(true);
+            }
+            copy(k, image);
+        });
+    };
 
     let result = std::thread::scope(|scope| {
-        for _ in 0..helpers {
-            scope.spawn(|| {
-                priority.apply_to_this_thread();
-                ordered.help(copy)
-            });
+        for _ in 1..threads {
+            scope.spawn(helper);
         }
+        // A save on one thread keeps copying on the calling thread.
+        let mut caller_copies = true;
         // Stops the helpers however this thread leaves: done, failed, or
         // panicking.
         let _stop = StopOnDrop(&ordered);
@@ -222,10 +239,15 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
             };
             if !std::mem::replace(&mut copied[u], true) {
                 for _ in 0..captures[u].shards() {
-                    let mut image = if helpers > 0 {
-                        ordered.wait_for(job)
+                    if caller_copies && threads > 1 && writers_wrote() {
+                        caller_copies = false;
+                        scope.spawn(helper);
+                    }
+                    let mut image = if caller_copies {
+                        // Copies while it waits, until the application writes.
+                        ordered.take(job, copy, || threads == 1 || !writers_wrote())
                     } else {
-                        ordered.take(job, copy)
+                        ordered.wait_for(job)
                     };
                     if let Some((key, message)) = image.error.take() {
                         return Err(Error::SnapshotEncode { key, message });
@@ -277,69 +299,122 @@ impl Drop for StopOnDrop<'_> {
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
+    use std::thread::ThreadId;
 
     use serde::{Serialize, Serializer};
 
     use super::super::priority::{this_thread_nice, SavePriority, LOW_NICE};
     use crate::Store;
 
-    /// A value that notes the nice value of every thread that encodes it.
+    const SHARDS: u8 = 16;
+
+    /// What the probes saw: for each encoding, the nice value of the thread
+    /// and whether it was the thread that called the save.
+    #[derive(Default)]
+    struct Seen {
+        encodes: Mutex<Vec<(i32, bool)>>,
+        caller: Mutex<Option<ThreadId>>,
+        /// Run by the first encoding, once (then dropped, which also breaks
+        /// the cycle store → probe → trigger → store).
+        trigger: Mutex<Option<Box<dyn FnOnce() + Send>>>,
+    }
+
+    /// A value that notes who encodes it.
     #[derive(Clone)]
-    struct Probe(Arc<Mutex<Vec<i32>>>);
+    struct Probe {
+        seen: Arc<Seen>,
+    }
 
     impl Serialize for Probe {
         fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-            self.0.lock().unwrap().push(this_thread_nice());
+            let trigger = self.seen.trigger.lock().unwrap().take();
+            if let Some(trigger) = trigger {
+                trigger();
+            }
+            let caller = *self.seen.caller.lock().unwrap() == Some(std::thread::current().id());
+            self.seen
+                .encodes
+                .lock()
+                .unwrap()
+                .push((this_thread_nice(), caller));
             s.serialize_unit()
         }
     }
 
-    /// The nice values that encoded a save of 64 entries on `threads`
-    /// threads at `priority`, and whether the calling thread's changed.
-    fn encoded_at(threads: usize, priority: SavePriority) -> (Vec<i32>, i32, bool) {
-        let seen = Arc::new(Mutex::new(Vec::new()));
+    /// A save of 64 entries over 16 shards (a key's first byte is its
+    /// shard) on 2 threads at `priority`; with `write`, the first value
+    /// encoded writes a key of the last shard. Returns the encodings, the caller's nice value, and whether
+    /// the save left it unchanged.
+    fn save(priority: SavePriority, write: bool) -> (Vec<(i32, bool)>, i32, bool) {
+        let seen = Arc::new(Seen::default());
         let store: Store<Probe> = Store::builder()
-            .save_threads(threads)
+            .shards(usize::from(SHARDS))
+            .shard_fn(Arc::new(|key: &[u8], n: usize| usize::from(key[0]) % n))
+            .without_sweeper()
+            .save_threads(2)
             .save_priority(priority)
             .build()
             .unwrap();
-        for i in 0..64u32 {
-            store
-                .set(&i.to_le_bytes()[..], Probe(Arc::clone(&seen)))
-                .unwrap();
+        for i in 0..64u8 {
+            let probe = Probe {
+                seen: Arc::clone(&seen),
+            };
+            store.set(&[i % SHARDS, i][..], probe).unwrap();
         }
+        let wrote = Arc::new(AtomicBool::new(false));
+        if write {
+            // Into the last shard, which no copier can hold yet (shards are
+            // claimed in order, a few ahead), so the write goes through at
+            // once, on the copying thread.
+            let (theirs, probe, done) = (store.clone(), seen.clone(), Arc::clone(&wrote));
+            *seen.trigger.lock().unwrap() = Some(Box::new(move || {
+                let value = Probe { seen: probe };
+                theirs.set(&[SHARDS - 1, 0xff][..], value).unwrap();
+                done.store(true, Ordering::SeqCst);
+            }));
+        }
+        *seen.caller.lock().unwrap() = Some(std::thread::current().id());
         let caller = this_thread_nice();
         store.save_to(std::io::sink()).unwrap();
+        assert_eq!(wrote.load(Ordering::SeqCst), write);
         let unchanged = this_thread_nice() == caller;
-        let seen = seen.lock().unwrap().clone();
-        (seen, caller, unchanged)
+        let encodes = seen.encodes.lock().unwrap().clone();
+        (encodes, caller, unchanged)
     }
 
+    /// With no write during the save, every thread copies at the caller's
+    /// priority. After a write, the helpers copy at the save's priority and
+    /// the caller keeps its own; at `Normal`, nothing is lowered.
     #[test]
-    fn helpers_copy_at_the_save_priority_and_the_caller_keeps_its_own() {
-        // Each in a fresh thread, at the nice value the test harness gives.
+    fn a_save_yields_the_processors_once_the_application_writes() {
+        // In a fresh thread, at the nice value the test harness gives.
         std::thread::spawn(|| {
-            let (seen, caller, unchanged) = encoded_at(2, SavePriority::Low);
+            let (encodes, caller, unchanged) = save(SavePriority::Low, false);
             assert!(unchanged);
-            assert!(!seen.is_empty());
+            assert!(encodes.iter().all(|&(n, _)| n == caller), "{encodes:?}");
+
+            let (encodes, caller, unchanged) = save(SavePriority::Low, true);
+            assert!(unchanged);
             let low = (caller + LOW_NICE).min(19);
-            assert!(seen.iter().all(|&n| n == low), "{seen:?}, caller {caller}");
+            assert!(encodes.iter().all(|&(n, _)| n == caller || n == low));
+            // Only the shards being copied when the write came (two, of
+            // four entries, each encoded twice: touched, then written) are
+            // copied at the caller's priority; every later one by a lowered
+            // helper, none by the caller.
+            let lowered = encodes.iter().filter(|&&(n, _)| n == low).count();
+            let by_caller = encodes.iter().filter(|&&(_, on_caller)| on_caller).count();
+            assert_eq!(encodes.len(), 128);
+            assert!(lowered >= 112, "{lowered} of 128 lowered: {encodes:?}");
+            assert!(by_caller <= 8, "{by_caller} of 128 on the calling thread");
+            assert!(encodes
+                .iter()
+                .all(|&(n, on_caller)| !(on_caller && n == low)));
 
-            let (seen, caller, unchanged) = encoded_at(2, SavePriority::Normal);
+            let (encodes, caller, unchanged) = save(SavePriority::Normal, true);
             assert!(unchanged);
-            assert!(
-                seen.iter().all(|&n| n == caller),
-                "{seen:?}, caller {caller}"
-            );
-
-            // One thread: the caller copies, at its own priority.
-            let (seen, caller, unchanged) = encoded_at(1, SavePriority::Low);
-            assert!(unchanged);
-            assert!(
-                seen.iter().all(|&n| n == caller),
-                "{seen:?}, caller {caller}"
-            );
+            assert!(encodes.iter().all(|&(n, _)| n == caller), "{encodes:?}");
         })
         .join()
         .unwrap();
