@@ -166,15 +166,14 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
         self
     }
 
-    /// How many threads a snapshot save of this store copies shards on. By
-    /// default (or with `0`) a save uses one thread per core, up to 4, once
-    /// the stores saved hold 65,536 entries or more, and the calling thread
-    /// alone below that. `1` keeps every save on the calling thread; with
-    /// more, the save starts that many threads to copy (at
-    /// [`save_priority`](Builder::save_priority)) while the calling thread
-    /// writes the file, so a large save finishes sooner at the cost of that
-    /// many cores while it runs. A save of several stores uses the largest
-    /// setting among them.
+    /// How many threads a snapshot save of this store copies shards on, the
+    /// calling thread included. By default (or with `0`) a save uses one
+    /// thread per core, up to 4, once the stores saved hold 65,536 entries
+    /// or more, and the calling thread alone below that. `1` keeps every save
+    /// on the calling thread; more makes a large save finish sooner, at the
+    /// cost of that many cores while it runs (less once the application
+    /// writes during the save: see [`save_priority`](Builder::save_priority)).
+    /// A save of several stores uses the largest setting among them.
     ///
     /// ```
     /// let store: kvs::Store<u32> = kvs::Builder::new().save_threads(2).build()?;
@@ -188,11 +187,11 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
         self
     }
 
-    /// The scheduling priority of the threads a save starts to copy shards
-    /// on (see [`SavePriority`]): [`SavePriority::Low`] by default, so that
-    /// the application's own threads get the processors first while a large
-    /// save runs. A save of several stores runs at `Normal` if any of them
-    /// asks for it.
+    /// How a save on several threads competes with the application for the
+    /// processors (see [`SavePriority`]): [`SavePriority::Low`] by default,
+    /// so that once the application writes during a save, its threads get
+    /// the processors first. A save of several stores runs at `Normal` if
+    /// any of them asks for it.
     ///
     /// ```
     /// use kvs::snapshot::SavePriority;

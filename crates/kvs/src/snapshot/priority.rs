@@ -1,22 +1,27 @@
 //! How a save's copying threads compete with the application's threads for
 //! the processors.
 //!
-//! A large save copies its shards on threads of its own (`save.rs`). When
+//! A large save copies its shards on several threads (`save.rs`). When
 //! every core is busy, those threads take turns with the application's, and
 //! a writer that loses its core waits whole scheduler ticks for it back: on
 //! the 2-core development machine, two writers beside the save's two copying
 //! threads stalled 8-15 ms at a time, about as long as the save's copy of a
-//! shard. So by default the copying threads run at a lower priority (a nice
-//! value [`LOW_NICE`] above the caller's, on Linux), and a busy writer gets
-//! its core back first. A save that runs beside idle cores is not slowed;
-//! beside busy ones it takes longer, which [`SavePriority::Normal`] avoids.
+//! shard. So by default, once the application writes during a save, the
+//! save copies only on threads of its own at a lower priority (a nice value
+//! [`LOW_NICE`] above the caller's, on Linux), and a busy writer gets its
+//! core back first. A save that no one writes beside runs at full speed;
+//! beside busy writers it takes longer, which [`SavePriority::Normal`]
+//! avoids.
 
 /// The scheduling priority of the threads a snapshot save copies on.
 ///
-/// Only a save large enough to copy on several threads starts threads of its
-/// own (see [`Builder::save_threads`](crate::Builder::save_threads)); the
-/// thread that calls `save_*` keeps its priority either way and writes the
-/// file. On systems other than Linux both settings behave as `Normal`.
+/// It applies to a save large enough to copy on several threads (see
+/// [`Builder::save_threads`](crate::Builder::save_threads)), from the first
+/// write to the store during the save: until then, every copying thread runs
+/// at the caller's priority. The thread that calls `save_*` never changes its
+/// own priority: from that write on it only writes the file, and a thread of
+/// the save's own copies in its place. On systems other than Linux both
+/// settings behave as `Normal`.
 ///
 /// ```
 /// use kvs::snapshot::SavePriority;
@@ -30,8 +35,9 @@
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SavePriority {
-    /// Below the calling thread's (the default): the application's threads
-    /// get the processors first, and a save beside busy cores takes longer.
+    /// Below the calling thread's once the application writes during the
+    /// save (the default): the application's threads get the processors
+    /// first, and a save beside busy cores takes longer.
     #[default]
     Low,
     /// The calling thread's priority: a save competes with the application
@@ -44,9 +50,9 @@ pub enum SavePriority {
 /// a third of the processor time of one at the caller's priority when they
 /// compete (kernel weights 335 and 1024), so a save beside busy writers still
 /// progresses, and a copying thread holding a shard's lock is not starved
-/// for long. Measured on 2 cores (BENCHMARKS.md, "Snapshot"): with 5, 3 of
-/// 40 saves let a writer stall longer than one shard's copy, against 16 of
-/// 40 at the caller's priority; 3 and 19 did worse than 5.
+/// for long. Chosen on 2 cores (BENCHMARKS.md, "Snapshot"): with 5, 3 of 40
+/// saves let a writer stall longer than one shard's copy, against 16 of 40
+/// at the caller's priority; 3 and 19 did worse than 5.
 pub(crate) const LOW_NICE: i32 = 5;
 
 impl SavePriority {
