@@ -75,7 +75,6 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
         let t0 = Instant::now();
         store.save_snapshot(&file)?;
         saves.push(t0.elapsed());
-        warm(&file)?;
         let t0 = Instant::now();
         copy_and_sync(&file, &copy)?;
         copies.push(t0.elapsed());
@@ -114,7 +113,6 @@ pub fn run(ctx: &mut Ctx) -> Result<(), BenchError> {
     // Each load runs in a fresh process, as a load at start-up does: what an
     // earlier load left to the allocator would otherwise be paid by the next.
     let (mut loads, mut plains) = (Vec::new(), Vec::new());
-    warm(&file)?;
     for _ in 0..rounds {
         loads.push(load_in_child("kvs", &file, store.len())?);
         plains.push(load_in_child("hashbrown", &file, store.len())?);
@@ -313,15 +311,6 @@ fn load_hashbrown(file: &Path) -> Result<(Duration, usize), BenchError> {
 fn median(mut d: Vec<Duration>) -> Duration {
     d.sort();
     d[d.len() / 2]
-}
-
-/// Reads `path` through, untimed, so that its pages are in the page cache.
-/// A save writes around the cache where it can (`O_DIRECT`), but the copy
-/// it is compared with, and the loads, read the file from memory, as they
-/// did when saves went through the cache: the comparison stays as strict.
-fn warm(path: &Path) -> std::io::Result<()> {
-    std::io::copy(&mut fs::File::open(path)?, &mut std::io::sink())?;
-    Ok(())
 }
 
 /// What a user would do to duplicate the file durably.

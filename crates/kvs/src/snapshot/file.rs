@@ -2,7 +2,7 @@
 //! whole.
 
 use std::fs::{self, File, OpenOptions};
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -53,48 +53,28 @@ fn dir_of(target: &Path) -> &Path {
 /// file system does not support that, it is named from the start, and a
 /// later save to the same path removes what a process that died mid-save
 /// left (`remove_stale_temps`).
-///
-/// The temporary file is opened for writing around the page cache
-/// (`O_DIRECT`, Linux) where the file system allows it: `write` must write
-/// through [`Output`](super::output::Output), which checks.
-pub(crate) fn replace_around_cache(
-    target: &Path,
-    write: impl FnOnce(&mut File) -> Result<()>,
-) -> Result<()> {
-    replace_with(target, true, true, write)
+pub(crate) fn replace(target: &Path, write: impl FnOnce(&mut File) -> Result<()>) -> Result<()> {
+    replace_with(target, true, write)
 }
 
-/// [`replace_around_cache`], with unnamed temporary files tried only if
-/// `unnamed`, and `O_DIRECT` only if `direct` (Linux).
+/// [`replace`], with unnamed temporary files tried only if `unnamed`.
 fn replace_with(
     target: &Path,
     unnamed: bool,
-    direct: bool,
     write: impl FnOnce(&mut File) -> Result<()>,
 ) -> Result<()> {
     remove_stale_temps(target);
     let temp = temp_path(target);
     let result = (|| {
-        let dir = dir_of(target);
-        let file = unnamed
-            .then(|| {
-                direct
-                    .then(|| anonymous::create(dir, true))
-                    .flatten()
-                    .or_else(|| anonymous::create(dir, false))
-            })
-            .flatten();
+        let file = unnamed.then(|| anonymous::create(dir_of(target))).flatten();
         let (mut file, named) = match file {
             Some(file) => (file, false),
             None => {
-                let file = match direct.then(|| open_direct(&temp)).flatten() {
-                    Some(file) => file,
-                    None => OpenOptions::new()
-                        .write(true)
-                        .create_new(true)
-                        .open(&temp)
-                        .map_err(io_at(&temp))?,
-                };
+                let file = OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&temp)
+                    .map_err(io_at(&temp))?;
                 (file, true)
             }
         };
@@ -113,34 +93,6 @@ fn replace_with(
     sync_dir(target)
 }
 
-/// The named temporary file `temp`, opened for writing around the page cache
-/// (`O_DIRECT`), or `None` where the file system refuses that. A refusal may
-/// come after the file was created; it is then removed (the name is this
-/// save's own), so that it can be created again.
-#[cfg(target_os = "linux")]
-fn open_direct(temp: &Path) -> Option<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let opened = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .custom_flags(libc::O_DIRECT)
-        .open(temp);
-    match opened {
-        Ok(file) => Some(file),
-        Err(e) => {
-            if e.kind() != io::ErrorKind::AlreadyExists {
-                let _ = fs::remove_file(temp);
-            }
-            None
-        }
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn open_direct(_temp: &Path) -> Option<File> {
-    None
-}
-
 /// Temporary files without a name while they are written (Linux).
 #[cfg(target_os = "linux")]
 mod anonymous {
@@ -154,16 +106,13 @@ mod anonymous {
 
     /// An unnamed file in `dir`, or `None` where that cannot be had (a file
     /// system without `O_TMPFILE`, or no `/proc` to name it through later).
-    /// With `direct`, opened for writing around the page cache (`None` where
-    /// the file system refuses that).
-    pub(super) fn create(dir: &Path, direct: bool) -> Option<File> {
+    pub(super) fn create(dir: &Path) -> Option<File> {
         if !Path::new("/proc/self/fd").is_dir() {
             return None;
         }
-        let direct = if direct { libc::O_DIRECT } else { 0 };
         OpenOptions::new()
             .write(true)
-            .custom_flags(libc::O_TMPFILE | direct)
+            .custom_flags(libc::O_TMPFILE)
             .open(dir)
             .ok()
     }
@@ -197,7 +146,7 @@ mod anonymous {
     use std::io;
     use std::path::Path;
 
-    pub(super) fn create(_dir: &Path, _direct: bool) -> Option<File> {
+    pub(super) fn create(_dir: &Path) -> Option<File> {
         None
     }
 
@@ -250,10 +199,89 @@ fn sync_dir(_target: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Bytes written between two requests to start writeback.
+#[cfg(target_os = "linux")]
+const WRITEBACK_CHUNK: u64 = 8 << 20;
+/// Writeback is requested for whole pages (of any size up to this).
+#[cfg(target_os = "linux")]
+const WRITEBACK_ALIGN: u64 = 64 << 10;
+
+/// The file a save streams its records into. On Linux it asks the kernel to
+/// start writing each few megabytes to the disk as soon as they are written
+/// (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`, which does not wait), so
+/// the device works while the save is still encoding and the final fsync has
+/// little left to do. The fsync is still what makes the file durable.
+pub(crate) struct Writeback<'f> {
+    file: &'f mut File,
+    /// Bytes written through this writer, and the offset up to which
+    /// writeback has been requested.
+    #[cfg(target_os = "linux")]
+    written: u64,
+    #[cfg(target_os = "linux")]
+    requested: u64,
+}
+
+impl<'f> Writeback<'f> {
+    /// `file`'s cursor is at `start`.
+    pub(crate) fn new(file: &'f mut File, start: u64) -> Self {
+        #[cfg(not(target_os = "linux"))]
+        let _ = start;
+        Writeback {
+            file,
+            #[cfg(target_os = "linux")]
+            written: start,
+            #[cfg(target_os = "linux")]
+            requested: 0,
+        }
+    }
+
+    pub(crate) fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.file.write_all(bytes)?;
+        #[cfg(target_os = "linux")]
+        {
+            self.written += bytes.len() as u64;
+            if self.written - self.requested >= WRITEBACK_CHUNK {
+                self.start_writeback();
+            }
+        }
+        Ok(())
+    }
+
+    /// A hint: an error here (an old kernel, a file system without
+    /// support) only means the fsync does all the work.
+    #[cfg(target_os = "linux")]
+    fn start_writeback(&mut self) {
+        use std::os::fd::AsRawFd;
+        // Up to a whole page only: the next write goes on filling the last,
+        // partial page, and a write to a page under writeback may have to
+        // wait for the disk.
+        let end = self.written & !(WRITEBACK_ALIGN - 1);
+        let (Ok(offset), Ok(len)) = (
+            libc::off64_t::try_from(self.requested),
+            libc::off64_t::try_from(end - self.requested),
+        ) else {
+            return;
+        };
+        // SAFETY: a plain system call on a file descriptor we own, with no
+        // pointers; it cannot touch our memory.
+        let _ = unsafe {
+            libc::sync_file_range(
+                self.file.as_raw_fd(),
+                offset,
+                len,
+                libc::SYNC_FILE_RANGE_WRITE,
+            )
+        };
+        self.requested = end;
+    }
+
+    pub(crate) fn into_inner(self) -> &'f mut File {
+        self.file
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-
     use super::*;
 
     /// Everything in `dir` but `keep`, by name.
@@ -277,7 +305,7 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let target = dir.path().join("t.kvs");
             fs::write(&target, b"old").unwrap();
-            replace_with(&target, unnamed, false, |f| {
+            replace_with(&target, unnamed, |f| {
                 let visible = others(dir.path(), "t.kvs");
                 let expect_named = !(unnamed && cfg!(target_os = "linux"));
                 assert_eq!(visible.len(), usize::from(expect_named), "{visible:?}");
@@ -287,7 +315,7 @@ mod tests {
             assert_eq!(fs::read(&target).unwrap(), b"new");
             assert_eq!(others(dir.path(), "t.kvs"), Vec::<String>::new());
 
-            let failed = replace_with(&target, unnamed, false, |f| {
+            let failed = replace_with(&target, unnamed, |f| {
                 f.write_all(b"half").map_err(io_at(&target))?;
                 Err(Error::StoreClosed)
             });
@@ -316,10 +344,7 @@ mod tests {
         ] {
             fs::write(dir.path().join(name), b"left").unwrap();
         }
-        replace_with(&target, true, false, |f| {
-            f.write_all(b"x").map_err(io_at(&target))
-        })
-        .unwrap();
+        replace(&target, |f| f.write_all(b"x").map_err(io_at(&target))).unwrap();
         assert_eq!(
             others(dir.path(), "t.kvs"),
             [

@@ -29,14 +29,13 @@ pub(crate) mod cow;
 mod file;
 mod format;
 mod load;
-mod output;
 mod priority;
 mod reader;
 mod save;
 mod stats;
 mod touch;
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -102,15 +101,17 @@ where
     check_db_count(stores.len())?;
     let created = created_ms(stores);
     let mut stats = SaveStats::default();
-    file::replace_around_cache(path, |file| {
+    file::replace(path, |file| {
         let io = |source| Error::Io {
             path: Some(path.to_path_buf()),
             source,
         };
-        // The header holds the record counts, known only at the end: its
-        // length is reserved, the records streamed, then it is written.
-        let mut out = output::Output::new(file, format::header_len(stores.len())).map_err(io)?;
+        // The header holds the record counts, known only at the end: write
+        // a placeholder of its length, stream the records, then go back.
+        let placeholder = vec![0; format::header_len(stores.len())];
+        file.write_all(&placeholder).map_err(io)?;
         let mut body = crc32fast::Hasher::new();
+        let mut out = file::Writeback::new(file, placeholder.len() as u64);
         let mut body_len = 0u64;
         let (counts, streamed) = save::stream_images(stores, |bytes| {
             body.update(bytes);
@@ -118,8 +119,11 @@ where
             out.write_all(bytes).map_err(io)
         })?;
         let header = format::encode_header(created, &counts);
-        out.finish(&header, &file_crc(&header, &body).to_le_bytes())
+        let file = out.into_inner();
+        file.write_all(&file_crc(&header, &body).to_le_bytes())
             .map_err(io)?;
+        file.seek(SeekFrom::Start(0)).map_err(io)?;
+        file.write_all(&header).map_err(io)?;
         stats = SaveStats {
             bytes: header.len() as u64 + body_len + 4,
             ..streamed
