@@ -214,9 +214,15 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
     };
 
     let result = std::thread::scope(|scope| {
-        for _ in 1..threads {
-            scope.spawn(helper);
-        }
+        // A helper the system refuses to start is done without: the calling
+        // thread copies whatever the helpers leave.
+        let spawn = || {
+            std::thread::Builder::new()
+                .name("kvs-save".into())
+                .spawn_scoped(scope, helper)
+                .is_ok()
+        };
+        let helpers = (1..threads).filter(|_| spawn()).count();
         // A save on one thread keeps copying on the calling thread.
         let mut caller_copies = true;
         // Stops the helpers however this thread leaves: done, failed, or
@@ -239,13 +245,12 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
             };
             if !std::mem::replace(&mut copied[u], true) {
                 for _ in 0..captures[u].shards() {
-                    if caller_copies && threads > 1 && writers_wrote() {
+                    if caller_copies && helpers > 0 && writers_wrote() && spawn() {
                         caller_copies = false;
-                        scope.spawn(helper);
                     }
                     let mut image = if caller_copies {
                         // Copies while it waits, until the application writes.
-                        ordered.take(job, copy, || threads == 1 || !writers_wrote())
+                        ordered.take(job, copy, || helpers == 0 || !writers_wrote())
                     } else {
                         ordered.wait_for(job)
                     };
