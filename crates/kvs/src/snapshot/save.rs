@@ -350,8 +350,8 @@ mod tests {
 
     /// A save of 64 entries over 16 shards (a key's first byte is its
     /// shard) on 2 threads at `priority`; with `write`, the first value
-    /// encoded writes a key of the last shard. Returns the encodings, the caller's nice value, and whether
-    /// the save left it unchanged.
+    /// encoded writes a key of the last shard. Returns the encodings, the
+    /// caller's nice value, and whether the save left it unchanged.
     fn save(priority: SavePriority, write: bool) -> (Vec<(i32, bool)>, i32, bool) {
         let seen = Arc::new(Seen::default());
         let store: Store<Probe> = Store::builder()
