@@ -132,8 +132,11 @@ impl<T: Default> Ordered<T> {
                 return result;
             }
             assert!(!state.stop, "a thread working on an ordered job panicked");
-            let work = work.filter(|_| helps());
-            match work.and_then(|w| Some((w, self.claim(&mut state)?))) {
+            let claimed = match work {
+                Some(w) if helps() => self.claim(&mut state).map(|job| (w, job)),
+                _ => None,
+            };
+            match claimed {
                 Some((w, (k, buffer))) => {
                     drop(state);
                     self.run(k, buffer, w);

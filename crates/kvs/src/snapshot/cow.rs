@@ -292,9 +292,7 @@ impl<V> Gate<V> {
             // Read first: the line stays shared until the save clears it.
             if !a.writers_active.load(Ordering::Relaxed) {
                 a.writers_active.store(true, Ordering::Relaxed);
-                if !a.writers_wrote.load(Ordering::Relaxed) {
-                    a.writers_wrote.store(true, Ordering::Relaxed);
-                }
+                a.writers_wrote.store(true, Ordering::Relaxed);
             }
         }
         match active {
