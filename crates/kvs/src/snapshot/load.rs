@@ -97,6 +97,18 @@ struct Decoded<V> {
     error: Option<(u64, Error)>,
 }
 
+/// The builder of load worker `me`'s thread. Tests can make the system
+/// refuse it.
+fn spawn_worker(me: usize) -> std::thread::Builder {
+    #[cfg(test)]
+    if tests::REFUSED_WORKERS.with(|r| r.get().contains(&me)) {
+        // A stack as large as half the address space: the spawn fails, as
+        // it would at a thread limit.
+        return std::thread::Builder::new().stack_size(usize::MAX / 2 + 1);
+    }
+    std::thread::Builder::new().name(format!("kvs-load-{me}"))
+}
+
 /// How many workers a load uses: one per core and one more, up to
 /// [`MAX_WORKERS`]. The calling thread only reads, and a worker spends much
 /// of its time waiting for fresh memory to be faulted in, so one worker more
@@ -147,63 +159,60 @@ where
         .collect();
     let failed = AtomicBool::new(false);
 
-    let (read_result, decoded) = std::thread::scope(|scope| {
+    let (read_result, decoded, workers) = std::thread::scope(|scope| {
         let (recycle, recycled) = mpsc::channel::<Batch>();
         let mut queues = Vec::with_capacity(workers);
         let mut handles = Vec::with_capacity(workers);
-        let mut spawn_error = None;
         for me in 0..workers {
             let (queue, batches) = mpsc::sync_channel::<Batch>(QUEUE);
-            queues.push(queue);
             let (recycle, failed, nows) = (recycle.clone(), &failed, &nows);
-            let worker = std::thread::Builder::new()
-                .name(format!("kvs-load-{me}"))
-                .spawn_scoped(scope, move || {
-                    let mut shards: Vec<Vec<Shard<V>>> = stores
-                        .iter()
-                        .map(|s| {
-                            (0..s.inner.shards.len())
-                                .map(|_| Shard::new(s.inner.hasher.clone()))
-                                .collect()
-                        })
-                        .collect();
-                    let mut error = None;
-                    for mut batch in batches {
-                        if error.is_none() {
-                            if let Err(e) = insert_batch(&batch, &mut shards, nows) {
-                                failed.store(true, Ordering::Relaxed);
-                                error = Some(e);
-                            }
+            let worker = spawn_worker(me).spawn_scoped(scope, move || {
+                let mut shards: Vec<Vec<Shard<V>>> = stores
+                    .iter()
+                    .map(|s| {
+                        (0..s.inner.shards.len())
+                            .map(|_| Shard::new(s.inner.hasher.clone()))
+                            .collect()
+                    })
+                    .collect();
+                let mut error = None;
+                for mut batch in batches {
+                    if error.is_none() {
+                        if let Err(e) = insert_batch(&batch, &mut shards, nows) {
+                            failed.store(true, Ordering::Relaxed);
+                            error = Some(e);
                         }
-                        batch.bytes.clear();
-                        batch.records.clear();
-                        // The reader may have finished; then the batch is freed.
-                        let _ = recycle.send(batch);
                     }
-                    Decoded { shards, error }
-                });
-            match worker {
-                Ok(handle) => handles.push(handle),
-                Err(e) => {
-                    spawn_error = Some(e);
-                    break;
+                    batch.bytes.clear();
+                    batch.records.clear();
+                    // The reader may have finished; then the batch is freed.
+                    let _ = recycle.send(batch);
                 }
+                Decoded { shards, error }
+            });
+            match worker {
+                Ok(handle) => {
+                    queues.push(queue);
+                    handles.push(handle);
+                }
+                // A worker the system refuses to start is done without (the
+                // shards are dealt out among those that started), unless
+                // none did.
+                Err(e) if handles.is_empty() => {
+                    return (
+                        Err(Error::Io {
+                            path: None,
+                            source: e,
+                        }),
+                        Vec::new(),
+                        0,
+                    );
+                }
+                Err(_) => break,
             }
         }
         drop(recycle);
-        if let Some(e) = spawn_error {
-            drop(queues);
-            for h in handles {
-                let _ = h.join();
-            }
-            return (
-                Err(Error::Io {
-                    path: None,
-                    source: e,
-                }),
-                Vec::new(),
-            );
-        }
+        let workers = handles.len();
 
         let mut filling: Vec<Batch> = (0..workers).map(|_| Batch::default()).collect();
         let read_result = (|| -> Result<()> {
@@ -240,7 +249,7 @@ where
                 Err(panic) => std::panic::resume_unwind(panic),
             })
             .collect();
-        (read_result, decoded)
+        (read_result, decoded, workers)
     });
 
     let mut decoded = decoded;
@@ -320,8 +329,16 @@ fn decode_value<V: DeserializeOwned>(database: u32, index: u64, bytes: &[u8]) ->
 mod tests {
     use std::sync::Arc;
 
+    use std::cell::Cell;
+
     use super::*;
     use crate::snapshot::format::{encode_header, DbCounts};
+
+    thread_local! {
+        /// The load workers whose threads the system refuses to start, for
+        /// loads called from this thread.
+        pub(super) static REFUSED_WORKERS: Cell<&'static [usize]> = const { Cell::new(&[]) };
+    }
 
     /// A one-database snapshot of records given as raw bytes: (key, tag,
     /// value bytes as stored). Postcard encodes a `bool` as one byte, 0 or 1;
@@ -451,5 +468,41 @@ mod tests {
             );
             assert!(s.get("s0").unwrap());
         }
+    }
+
+    /// Workers the system refuses to start are done without; only a load
+    /// that can start none fails, with an I/O error, and leaves the store
+    /// as it was.
+    #[test]
+    fn a_load_does_without_workers_the_system_refuses() {
+        let records: Vec<(String, u8, Vec<u8>)> = (0..40)
+            .map(|i| (format!("s{}-{i}", i % 4), 0, vec![u8::from(i % 2 == 0)]))
+            .collect();
+        let raw: Vec<(&str, u8, &[u8])> = records
+            .iter()
+            .map(|(k, t, v)| (k.as_str(), *t, &v[..]))
+            .collect();
+        let bytes = file(&raw);
+        let refusing = |refused: &'static [usize], workers| {
+            REFUSED_WORKERS.with(|r| r.set(refused));
+            let loaded = load(&bytes, workers);
+            REFUSED_WORKERS.with(|r| r.set(&[]));
+            loaded
+        };
+        // Workers 1 and 2 refused: worker 0 builds every shard.
+        for refused in [&[2][..], &[1, 2]] {
+            let (s, r) = refusing(refused, 3);
+            r.unwrap();
+            assert_eq!(s.len(), 40, "refused {refused:?}");
+            assert!(!s.exists("s0"), "replaced, not merged");
+            for (i, (key, _, value)) in records.iter().enumerate() {
+                assert_eq!(s.get(key).unwrap(), value[0] == 1, "record {i}");
+            }
+        }
+        // None started.
+        let (s, r) = refusing(&[0], 3);
+        assert!(matches!(r, Err(Error::Io { path: None, .. })), "{r:?}");
+        assert!(s.get("s0").unwrap(), "the store is untouched");
+        assert_eq!(s.len(), 1);
     }
 }

@@ -216,15 +216,12 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
     let result = std::thread::scope(|scope| {
         // A helper the system refuses to start is done without: the calling
         // thread copies whatever the helpers leave.
-        let spawn = || {
-            std::thread::Builder::new()
-                .name("kvs-save".into())
-                .spawn_scoped(scope, helper)
-                .is_ok()
-        };
+        let spawn = || helper_thread().spawn_scoped(scope, helper).is_ok();
         let helpers = (1..threads).filter(|_| spawn()).count();
         // A save on one thread keeps copying on the calling thread.
         let mut caller_copies = true;
+        // Whether the caller has yet to start a helper in its place.
+        let mut stand_in_unasked = true;
         // Stops the helpers however this thread leaves: done, failed, or
         // panicking.
         let _stop = StopOnDrop(&ordered);
@@ -245,8 +242,10 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
             };
             if !std::mem::replace(&mut copied[u], true) {
                 for _ in 0..captures[u].shards() {
-                    if caller_copies && helpers > 0 && writers_wrote() && spawn() {
-                        caller_copies = false;
+                    if stand_in_unasked && helpers > 0 && writers_wrote() {
+                        // Once: a refused stand-in leaves the caller copying.
+                        stand_in_unasked = false;
+                        caller_copies = !spawn();
                     }
                     let mut image = if caller_copies {
                         // Copies while it waits, until the application writes.
@@ -293,6 +292,33 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
     Ok((counts, stats))
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many more helper threads the system lets saves called from this
+    /// thread start (tests only).
+    static HELPERS_ALLOWED: Cell<usize> = const { Cell::new(usize::MAX) };
+    /// How many helper threads those saves have tried to start.
+    static HELPERS_TRIED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The builder of a save helper's thread. Tests can make the system refuse
+/// it.
+fn helper_thread() -> std::thread::Builder {
+    #[cfg(test)]
+    HELPERS_TRIED.with(|n| n.set(n.get() + 1));
+    #[cfg(test)]
+    if HELPERS_ALLOWED.with(|n| {
+        let left = n.get();
+        n.set(left.saturating_sub(1));
+        left == 0
+    }) {
+        // A stack as large as half the address space: the spawn fails, as
+        // it would at a thread limit.
+        return std::thread::Builder::new().stack_size(usize::MAX / 2 + 1);
+    }
+    std::thread::Builder::new().name("kvs-save".into())
+}
+
 /// Stops an [`Ordered`] when dropped.
 struct StopOnDrop<'a>(&'a Ordered<ShardImage>);
 
@@ -304,6 +330,7 @@ impl Drop for StopOnDrop<'_> {
 
 #[cfg(all(test, target_os = "linux"))]
 mod tests {
+    use std::cell::Cell;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
     use std::thread::ThreadId;
@@ -353,6 +380,16 @@ mod tests {
     /// encoded writes a key of the last shard. Returns the encodings, the
     /// caller's nice value, and whether the save left it unchanged.
     fn save(priority: SavePriority, write: bool) -> (Vec<(i32, bool)>, i32, bool) {
+        save_with_helpers(priority, write, usize::MAX)
+    }
+
+    /// [`save`] where the system starts at most `allowed` helper threads;
+    /// checks that the snapshot holds the 64 entries.
+    fn save_with_helpers(
+        priority: SavePriority,
+        write: bool,
+        allowed: usize,
+    ) -> (Vec<(i32, bool)>, i32, bool) {
         let seen = Arc::new(Seen::default());
         let store: Store<Probe> = Store::builder()
             .shards(usize::from(SHARDS))
@@ -382,8 +419,17 @@ mod tests {
         }
         *seen.caller.lock().unwrap() = Some(std::thread::current().id());
         let caller = this_thread_nice();
-        store.save_to(std::io::sink()).unwrap();
+        super::HELPERS_ALLOWED.with(|n| n.set(allowed));
+        let mut file = Vec::new();
+        let saved = store.save_to(&mut file);
+        super::HELPERS_ALLOWED.with(|n| n.set(usize::MAX));
+        saved.unwrap();
         assert_eq!(wrote.load(Ordering::SeqCst), write);
+        // A probe is saved as a unit: load the file as units.
+        let loaded: Store<()> = Store::builder().without_sweeper().build().unwrap();
+        loaded.load_from(&file[..]).unwrap();
+        assert_eq!(loaded.len(), 64);
+        assert!((0..64u8).all(|i| loaded.exists(&[i % SHARDS, i][..])));
         let unchanged = this_thread_nice() == caller;
         let encodes = seen.encodes.lock().unwrap().clone();
         (encodes, caller, unchanged)
@@ -420,6 +466,37 @@ mod tests {
             let (encodes, caller, unchanged) = save(SavePriority::Normal, true);
             assert!(unchanged);
             assert!(encodes.iter().all(|&(n, _)| n == caller), "{encodes:?}");
+        })
+        .join()
+        .unwrap();
+    }
+
+    /// Helpers the system refuses to start are done without: the calling
+    /// thread copies what they would have, before and after a write, and
+    /// the snapshot is whole.
+    #[test]
+    fn a_save_does_without_helpers_the_system_refuses() {
+        std::thread::spawn(|| {
+            // No helper at all: every shard on the calling thread, at its
+            // priority, write or not.
+            for write in [false, true] {
+                let (encodes, caller, _) = save_with_helpers(SavePriority::Low, write, 0);
+                assert_eq!(encodes.len(), 128);
+                assert!(
+                    encodes
+                        .iter()
+                        .all(|&(n, on_caller)| on_caller && n == caller),
+                    "write {write}: {encodes:?}"
+                );
+            }
+            // One helper, and the one that should take the calling
+            // thread's place after the write refused: the caller goes on
+            // copying beside the lowered helper.
+            super::HELPERS_TRIED.with(|n| n.set(0));
+            let (encodes, _, unchanged) = save_with_helpers(SavePriority::Low, true, 1);
+            assert!(unchanged);
+            assert_eq!(encodes.len(), 128);
+            assert_eq!(super::HELPERS_TRIED.with(Cell::get), 2, "both spawns tried");
         })
         .join()
         .unwrap();
