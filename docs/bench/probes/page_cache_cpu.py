@@ -9,28 +9,16 @@ shared free lists, and each CPU allocates from its own list first: on the
 /proc/zoneinfo), pages just freed on CPU 0 are fast for CPU 0 to reuse and
 often not for CPU 1 (BENCHMARKS.md, "Snapshot save, run to run").
 
-Usage: python3 page_cache_cpu.py DIR ROUNDS   (Linux, at least 2 CPUs)
+Usage: python3 page_cache_cpu.py DIR ROUNDS   (Linux, at least 2 CPUs; the
+writes are those of page_cache_reuse.py, beside it)
 """
 import os
 import sys
-import time
+
+from page_cache_reuse import write_file
 
 d, rounds = sys.argv[1], int(sys.argv[2])
-data = os.urandom(8 << 20)
 everywhere = os.sched_getaffinity(0)
-
-
-def write_file(path):
-    t = time.perf_counter()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    for _ in range(15):
-        os.write(fd, data)
-    written = time.perf_counter() - t
-    os.fsync(fd)
-    os.close(fd)
-    return written
-
-
 res = {0: [], 1: []}
 try:
     for r in range(rounds):
@@ -45,4 +33,5 @@ try:
 finally:
     os.sched_setaffinity(0, everywhere)
 for cpu, v in res.items():
-    print(f"freed on CPU 0, written on CPU {cpu}: write ms", " ".join("%.0f" % (x * 1e3) for x in v))
+    print(f"freed on CPU 0, written on CPU {cpu}: write ms",
+          " ".join("%.0f" % (x * 1e3) for x in v))

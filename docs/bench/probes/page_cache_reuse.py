@@ -10,7 +10,6 @@ import os
 import sys
 import time
 
-d, rounds = sys.argv[1], int(sys.argv[2])
 data = os.urandom(8 << 20)
 
 
@@ -25,16 +24,22 @@ def write_file(path):
     return written
 
 
-res = {"after_delete": [], "no_delete": []}
-for r in range(rounds):
-    write_file(f"{d}/victim")
-    os.unlink(f"{d}/victim")
-    res["after_delete"].append(write_file(f"{d}/a{r}"))
-    time.sleep(0.3)
-    res["no_delete"].append(write_file(f"{d}/b{r}"))
-    time.sleep(0.3)
-for k, v in res.items():
-    print(k, "write ms", " ".join("%.0f" % (x * 1e3) for x in v))
-for r in range(rounds):
-    os.unlink(f"{d}/a{r}")
-    os.unlink(f"{d}/b{r}")
+def main():
+    d, rounds = sys.argv[1], int(sys.argv[2])
+    res = {"after_delete": [], "no_delete": []}
+    for r in range(rounds):
+        write_file(f"{d}/victim")
+        os.unlink(f"{d}/victim")
+        res["after_delete"].append(write_file(f"{d}/a{r}"))
+        time.sleep(0.3)
+        res["no_delete"].append(write_file(f"{d}/b{r}"))
+        time.sleep(0.3)
+    for k, v in res.items():
+        print(k, "write ms", " ".join("%.0f" % (x * 1e3) for x in v))
+    for r in range(rounds):
+        os.unlink(f"{d}/a{r}")
+        os.unlink(f"{d}/b{r}")
+
+
+if __name__ == "__main__":
+    main()
