@@ -97,11 +97,19 @@ struct Decoded<V> {
     error: Option<(u64, Error)>,
 }
 
+#[cfg(test)]
+thread_local! {
+    /// The load workers whose threads the system refuses to start, for
+    /// loads called from this thread (tests only).
+    static REFUSED_WORKERS: std::cell::Cell<&'static [usize]> =
+        const { std::cell::Cell::new(&[]) };
+}
+
 /// The builder of load worker `me`'s thread. Tests can make the system
 /// refuse it.
 fn spawn_worker(me: usize) -> std::thread::Builder {
     #[cfg(test)]
-    if tests::REFUSED_WORKERS.with(|r| r.get().contains(&me)) {
+    if REFUSED_WORKERS.with(|r| r.get().contains(&me)) {
         // A stack as large as half the address space: the spawn fails, as
         // it would at a thread limit.
         return std::thread::Builder::new().stack_size(usize::MAX / 2 + 1);
@@ -329,16 +337,8 @@ fn decode_value<V: DeserializeOwned>(database: u32, index: u64, bytes: &[u8]) ->
 mod tests {
     use std::sync::Arc;
 
-    use std::cell::Cell;
-
     use super::*;
     use crate::snapshot::format::{encode_header, DbCounts};
-
-    thread_local! {
-        /// The load workers whose threads the system refuses to start, for
-        /// loads called from this thread.
-        pub(super) static REFUSED_WORKERS: Cell<&'static [usize]> = const { Cell::new(&[]) };
-    }
 
     /// A one-database snapshot of records given as raw bytes: (key, tag,
     /// value bytes as stored). Postcard encodes a `bool` as one byte, 0 or 1;
