@@ -4,9 +4,9 @@
 //! Jobs are numbered `0..jobs`. Threads claim them in order; a job may be
 //! claimed only while it is less than `window` ahead of the next one to be
 //! consumed, which bounds the results held at once. The consumer takes
-//! job `j`'s result when it is its turn, either working on other jobs (or
-//! `j` itself) while it waits, so that with no helper at all it is a plain
-//! loop, or only waiting, when helpers do every job.
+//! job `j`'s result when it is its turn, working on other jobs (or `j`
+//! itself) while it waits, so that with no helper at all it is a plain
+//! loop, for as long as it is told to help; after that it only waits.
 //! Results hand their buffers back for reuse.
 //!
 //! The handshake is model-checked: `tests/model.rs` compiles this file
@@ -108,38 +108,16 @@ impl<T: Default> Ordered<T> {
         work: impl Fn(usize, &mut T),
         helps: impl Fn() -> bool,
     ) -> T {
-        self.result(j, Some(&work), helps)
-    }
-
-    /// The consumer, when only helpers do jobs: waits for job `j`'s result.
-    ///
-    /// # Panics
-    ///
-    /// As [`Ordered::take`].
-    pub(crate) fn wait_for(&self, j: usize) -> T {
-        self.result(j, None::<&fn(usize, &mut T)>, || false)
-    }
-
-    fn result<W: Fn(usize, &mut T)>(
-        &self,
-        j: usize,
-        work: Option<&W>,
-        helps: impl Fn() -> bool,
-    ) -> T {
         let mut state = lock(&self.state);
         loop {
             if let Some(result) = state.done[j].take() {
                 return result;
             }
             assert!(!state.stop, "a thread working on an ordered job panicked");
-            let claimed = match work {
-                Some(w) if helps() => self.claim(&mut state).map(|job| (w, job)),
-                _ => None,
-            };
-            match claimed {
-                Some((w, (k, buffer))) => {
+            match helps().then(|| self.claim(&mut state)).flatten() {
+                Some((k, buffer)) => {
                     drop(state);
-                    self.run(k, buffer, w);
+                    self.run(k, buffer, &work);
                     state = lock(&self.state);
                 }
                 None => {

@@ -310,17 +310,13 @@ impl Jobs {
     /// Consumes every job in order (or until a panic), then stops the work.
     /// The consumer does jobs too while it waits (`take`) until it has
     /// consumed `helps_until` jobs, then only waits; with 0 it never does
-    /// one (`wait_for`: the helpers do them all).
+    /// one (the helpers do them all).
     fn consume(&self, helps_until: usize) -> std::thread::Result<Vec<usize>> {
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let mut seen = Vec::new();
             for j in 0..self.runs.len() {
-                let result = if helps_until == 0 {
-                    self.ordered.wait_for(j)
-                } else {
-                    let helps = || self.consumed.load(Ordering::SeqCst) < helps_until;
-                    self.ordered.take(j, |k, b| self.work(k, b), helps)
-                };
+                let helps = || self.consumed.load(Ordering::SeqCst) < helps_until;
+                let result = self.ordered.take(j, |k, b| self.work(k, b), helps);
                 seen.extend(result.iter().copied());
                 self.consumed.store(j + 1, Ordering::SeqCst);
                 self.ordered.consumed(j, Some(result));

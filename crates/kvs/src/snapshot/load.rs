@@ -110,9 +110,7 @@ thread_local! {
 fn spawn_worker(me: usize) -> std::thread::Builder {
     #[cfg(test)]
     if REFUSED_WORKERS.with(|r| r.get().contains(&me)) {
-        // A stack as large as half the address space: the spawn fails, as
-        // it would at a thread limit.
-        return std::thread::Builder::new().stack_size(usize::MAX / 2 + 1);
+        return super::refused_thread();
     }
     std::thread::Builder::new().name(format!("kvs-load-{me}"))
 }

@@ -306,6 +306,14 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
     }
 }
 
+/// A thread builder whose spawn the system refuses, as it would at a thread
+/// limit (its stack is half the address space): for tests of the save's and
+/// the load's threads.
+#[cfg(test)]
+fn refused_thread() -> std::thread::Builder {
+    std::thread::Builder::new().stack_size(usize::MAX / 2 + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::{AtomicBool, Ordering};

@@ -214,12 +214,13 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
     };
 
     let result = std::thread::scope(|scope| {
-        // A helper the system refuses to start is done without: the calling
-        // thread copies whatever the helpers leave.
+        // A helper the system refuses to start is done without: the save
+        // copies on the threads it has.
         let spawn = || helper_thread().spawn_scoped(scope, helper).is_ok();
         let helpers = (1..threads).filter(|_| spawn()).count();
-        // A save on one thread keeps copying on the calling thread.
-        let mut caller_copies = true;
+        // The calling thread copies while it waits, until the application
+        // writes; alone (no helper started), it copies every shard.
+        let caller_helps = || helpers == 0 || !writers_wrote();
         // Whether the caller has yet to start a helper in its place.
         let mut stand_in_unasked = true;
         // Stops the helpers however this thread leaves: done, failed, or
@@ -242,17 +243,13 @@ pub(super) fn stream_images<V: Serialize + Clone + Send + Sync + 'static>(
             };
             if !std::mem::replace(&mut copied[u], true) {
                 for _ in 0..captures[u].shards() {
-                    if stand_in_unasked && helpers > 0 && writers_wrote() {
-                        // Once: a refused stand-in leaves the caller copying.
+                    if stand_in_unasked && !caller_helps() {
+                        // Once; if the system refuses it, the helpers
+                        // already started copy without it.
                         stand_in_unasked = false;
-                        caller_copies = !spawn();
+                        spawn();
                     }
-                    let mut image = if caller_copies {
-                        // Copies while it waits, until the application writes.
-                        ordered.take(job, copy, || helpers == 0 || !writers_wrote())
-                    } else {
-                        ordered.wait_for(job)
-                    };
+                    let mut image = ordered.take(job, copy, caller_helps);
                     if let Some((key, message)) = image.error.take() {
                         return Err(Error::SnapshotEncode { key, message });
                     }
@@ -312,9 +309,7 @@ fn helper_thread() -> std::thread::Builder {
         n.set(left.saturating_sub(1));
         left == 0
     }) {
-        // A stack as large as half the address space: the spawn fails, as
-        // it would at a thread limit.
-        return std::thread::Builder::new().stack_size(usize::MAX / 2 + 1);
+        return super::refused_thread();
     }
     std::thread::Builder::new().name("kvs-save".into())
 }
@@ -471,9 +466,8 @@ mod tests {
         .unwrap();
     }
 
-    /// Helpers the system refuses to start are done without: the calling
-    /// thread copies what they would have, before and after a write, and
-    /// the snapshot is whole.
+    /// Helpers the system refuses to start are done without, before and
+    /// after a write, and the snapshot is whole.
     #[test]
     fn a_save_does_without_helpers_the_system_refuses() {
         std::thread::spawn(|| {
@@ -490,8 +484,8 @@ mod tests {
                 );
             }
             // One helper, and the one that should take the calling
-            // thread's place after the write refused: the caller goes on
-            // copying beside the lowered helper.
+            // thread's place after the write refused: the lowered helper
+            // copies the rest alone.
             super::HELPERS_TRIED.with(|n| n.set(0));
             let (encodes, _, unchanged) = save_with_helpers(SavePriority::Low, true, 1);
             assert!(unchanged);
