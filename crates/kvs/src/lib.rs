@@ -20,7 +20,7 @@
 //!
 //! - `store`: [`Store`], the handle, and every single-key operation.
 //! - `batch`: `batch_get` / `batch_set` / `batch_delete` and their results.
-//! - `compute`: [`Action`], [`Expiry`] and [`Entry`], the atomic
+//! - `compute`: [`Action`], [`Expiry`], [`Entry`] and [`EntryMut`], the atomic
 //!   read-modify-write primitive the other read-modify-write calls build on.
 //! - `hash`: choosing a key's shard ([`fnv1a_32`] by default, or a [`ShardFn`]).
 //! - `shard`: one shard's table and deadline index, behind one lock.
@@ -57,7 +57,7 @@ mod sync;
 pub use batch::{BatchDeleteResult, BatchGetResult, BatchSetResult};
 pub use builder::{Builder, DEFAULT_SWEEP_INTERVAL};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use compute::{Action, Entry, Expiry};
+pub use compute::{Action, Entry, EntryMut, Expiry};
 pub use error::{Error, Result};
 pub use hash::{fnv1a_32, ShardFn};
 pub use key::Key;

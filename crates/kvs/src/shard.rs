@@ -258,6 +258,24 @@ impl<V> Shard<V> {
         self.table.find(hash, |s| *s.key == *key)
     }
 
+    /// The entry for `key` (live or not), open for change in place. A
+    /// running save that still needs the key's state at its instant gets it
+    /// recorded first, as for any other write.
+    pub(crate) fn find_mut(&mut self, hash: u64, key: &[u8]) -> Option<&mut Slot<V>>
+    where
+        V: Clone,
+    {
+        let entry = self.table.find_entry(hash, |s| *s.key == *key).ok()?;
+        let bucket = entry.bucket_index();
+        if let Some(undo) = self.undo.as_deref_mut() {
+            let slot = entry.get();
+            record(undo, hash, &slot.key, bucket, || {
+                (slot.key.clone(), Some((slot.value.clone(), slot.deadline)))
+            });
+        }
+        Some(entry.into_mut())
+    }
+
     /// Stores `value` under `key` with `deadline`, returning the entry it
     /// replaced (which may have expired). `key` is turned into an owned
     /// [`Key`] only when it is new, so overwriting never allocates.

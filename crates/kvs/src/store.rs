@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use foldhash::fast::RandomState;
 
 use crate::clock::{from_unix_nanos, unix_nanos};
-use crate::compute::{deadline_after, Action, Entry};
+use crate::compute::{deadline_after, Action};
 use crate::hash::ShardHash;
 use crate::lock_order::{lock_order, write_in_order};
 use crate::shard::{Now, ShardCell, ShardWrite, NEVER};
@@ -382,7 +382,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
     /// Passive expiry: a reader that found an expired key removes it (under
     /// the write lock, after checking again: a writer may have replaced it).
     #[cold]
-    fn purge_if_expired(&self, index: usize, hash: u64, key: &[u8], now: &mut Now<'_>) {
+    pub(crate) fn purge_if_expired(&self, index: usize, hash: u64, key: &[u8], now: &mut Now<'_>) {
         let mut shard = self.inner.shards[index].write();
         if shard.find(hash, key).is_some_and(|s| !s.is_live(now)) {
             shard.remove(hash, key);
@@ -717,136 +717,6 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         })?
     }
 
-    /// Runs `f` on the live entry for `key` (or `None`) while the key's shard
-    /// is write-locked, then applies the [`Action`] it returns, and returns
-    /// the closure's second result. Nothing else can touch the key in
-    /// between, so check-then-act is race-free. The closure must not call
-    /// back into the store (it would deadlock on the shard lock).
-    ///
-    /// The key's bytes are copied only if a new key is inserted.
-    ///
-    /// ```
-    /// use kvs::{Action, Expiry, Store};
-    /// let store: Store<i64> = Store::new(4).unwrap();
-    /// // INCR: read, add, write back, keeping any TTL.
-    /// let incr = |s: &Store<i64>| {
-    ///     s.compute("n", |e| {
-    ///         let n = e.map_or(0, |e| *e.value()) + 1;
-    ///         (Action::Set(n, Expiry::Keep), n)
-    ///     })
-    /// };
-    /// assert_eq!(incr(&store).unwrap(), 1);
-    /// assert_eq!(incr(&store).unwrap(), 2);
-    /// ```
-    pub fn compute<K, R, F>(&self, key: K, f: F) -> Result<R>
-    where
-        K: AsRef<[u8]>,
-        F: FnOnce(Option<Entry<'_, V>>) -> (Action<V>, R),
-    {
-        let inner = &*self.inner;
-        inner.check_open()?;
-        let key = key.as_ref();
-        let (index, hash) = inner.locate(key)?;
-        let mut now = inner.now();
-        let mut shard = inner.shards[index].write();
-        let (live_deadline, expired) = match shard.find(hash, key) {
-            Some(s) if s.is_live(&mut now) => (Some(s.deadline), false),
-            Some(_) => (None, true),
-            None => (None, false),
-        };
-        let (action, result) = {
-            let entry = live_deadline.map(|deadline| Entry {
-                value: &shard.find(hash, key).expect("found above").value,
-                deadline,
-                now: if deadline == NEVER { 0 } else { now.get() },
-            });
-            f(entry)
-        };
-        let current = live_deadline.unwrap_or(NEVER);
-        // The deadline this call gave the key, for the sweeper once unlocked.
-        let mut added = NEVER;
-        match action {
-            Action::Keep => {
-                if expired {
-                    shard.remove(hash, key);
-                }
-            }
-            Action::Remove => {
-                shard.remove(hash, key);
-            }
-            Action::Set(value, expiry) => {
-                let deadline = expiry.resolve(now_if(&mut now, expiry), current)?;
-                if deadline != NEVER && deadline <= now.get() {
-                    shard.remove(hash, key);
-                } else {
-                    shard.upsert(hash, key, value, deadline);
-                    added = deadline;
-                }
-            }
-            Action::SetExpiry(expiry) => {
-                if live_deadline.is_some() {
-                    let deadline = expiry.resolve(now_if(&mut now, expiry), current)?;
-                    if deadline != NEVER && deadline <= now.get() {
-                        shard.remove(hash, key);
-                    } else {
-                        shard.set_deadline(hash, key, deadline);
-                        added = deadline;
-                    }
-                } else if expired {
-                    shard.remove(hash, key);
-                }
-            }
-        }
-        drop(shard);
-        inner.deadline_added(added);
-        Ok(result)
-    }
-
-    /// The value under `key`, inserting `make()` first if the key is absent
-    /// or expired, atomically: two racing callers never both insert.
-    ///
-    /// ```
-    /// let store: kvs::Store<u32> = kvs::Store::new(4).unwrap();
-    /// assert_eq!(store.get_or_insert_with("k", || 7).unwrap(), 7);
-    /// assert_eq!(store.get_or_insert_with("k", || 8).unwrap(), 7);
-    /// ```
-    pub fn get_or_insert_with<K, F>(&self, key: K, make: F) -> Result<V>
-    where
-        K: AsRef<[u8]>,
-        F: FnOnce() -> V,
-    {
-        self.compute(key, |e| match e {
-            Some(e) => (Action::Keep, e.value().clone()),
-            None => {
-                let v = make();
-                (Action::Set(v.clone(), crate::Expiry::Never), v)
-            }
-        })
-    }
-
-    /// Replaces the value under `key` with `f(&old)`, atomically, keeping its
-    /// TTL; returns the new value. `NotFound` if the key is absent or expired.
-    ///
-    /// ```
-    /// let store: kvs::Store<Vec<u8>> = kvs::Store::new(4).unwrap();
-    /// store.set("log", b"a".to_vec()).unwrap();
-    /// let v = store.update("log", |old| [old.as_slice(), b"b"].concat()).unwrap();
-    /// assert_eq!(v, b"ab");
-    /// ```
-    pub fn update<K, F>(&self, key: K, f: F) -> Result<V>
-    where
-        K: AsRef<[u8]>,
-        F: FnOnce(&V) -> V,
-    {
-        self.compute(key, |e| match e {
-            Some(e) => {
-                let v = f(e.value());
-                (Action::Set(v.clone(), crate::Expiry::Keep), Ok(v))
-            }
-            None => (Action::Keep, Err(Error::NotFound)),
-        })?
-    }
-
     /// Moves the value and TTL of `from` to `to`, replacing `to` (Redis
     /// `RENAME`), atomically even when the two keys live in different shards.
     /// `NotFound` if `from` is absent or expired.
@@ -1001,7 +871,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
 }
 
 /// Resolves an expiry's clock reading only when it needs one.
-fn now_if(now: &mut Now<'_>, expiry: crate::Expiry) -> u64 {
+pub(crate) fn now_if(now: &mut Now<'_>, expiry: crate::Expiry) -> u64 {
     match expiry {
         crate::Expiry::In(_) | crate::Expiry::At(_) => now.get(),
         crate::Expiry::Never | crate::Expiry::Keep => 0,

@@ -96,6 +96,27 @@ fn snapshots_taken_during_writes_satisfy_cross_shard_invariants_with(threads: us
         }));
     }
 
+    {
+        // e1 is changed in place, then e2 copies it: e1 >= e2 >= e1 - 1,
+        // which only holds if the save kept e1's value at its instant
+        // before the in-place change.
+        let (s, stop) = (store.clone(), stop.clone());
+        writers.push(std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let n = s
+                    .compute_mut("e1", |e| match e {
+                        Some(mut e) => {
+                            *e.value_mut() += 1;
+                            (Action::Keep, *e.value())
+                        }
+                        None => (Action::Set(1, Expiry::Never), 1),
+                    })
+                    .unwrap();
+                s.set("e2", n).unwrap();
+            }
+        }));
+    }
+
     let start = progress.load(Ordering::Relaxed);
     let mut mid_save_writes = 0;
     for _ in 0..40 {
@@ -112,10 +133,12 @@ fn snapshots_taken_during_writes_satisfy_cross_shard_invariants_with(threads: us
         assert_eq!(read(&copy, "x"), read(&copy, "y"));
         let (p, q) = (read(&copy, "p"), read(&copy, "q"));
         assert!(p >= q && q + 1 >= p, "p={p} q={q}");
+        let (e1, e2) = (read(&copy, "e1"), read(&copy, "e2"));
+        assert!(e1 >= e2 && e2 + 1 >= e1, "e1={e1} e2={e2}");
         assert_eq!(
             copy.len(),
             5_000
-                + [a, b, c, p, q, read(&copy, "x"), read(&copy, "y")]
+                + [a, b, c, p, q, e1, e2, read(&copy, "x"), read(&copy, "y")]
                     .iter()
                     .filter(|v| **v > 0)
                     .count()
