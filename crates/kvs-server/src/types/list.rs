@@ -1,0 +1,5 @@
+//! A Redis list (placeholder until written).
+
+/// A list.
+#[derive(Debug, Clone, Default)]
+pub struct List;

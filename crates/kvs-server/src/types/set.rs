@@ -1,0 +1,5 @@
+//! A Redis set (placeholder until written).
+
+/// A set.
+#[derive(Debug, Clone, Default)]
+pub struct Set;
