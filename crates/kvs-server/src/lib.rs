@@ -43,6 +43,7 @@ mod persist;
 mod server;
 mod session;
 mod state;
+pub mod rng;
 pub mod types;
 pub mod value;
 
