@@ -29,7 +29,7 @@ pub enum Frame {
     /// `$3\r\nabc`: a binary-safe string.
     Bulk(Bytes),
     /// A stored value, written as a bulk string.
-    Str(crate::value::Value),
+    Str(crate::value::Str),
     /// The null bulk string (`$-1` in RESP2, `_` in RESP3).
     Null,
     /// The null array (`*-1` in RESP2, `_` in RESP3).

@@ -14,12 +14,12 @@
 //!   with its parsed form, `parse_frames` and `apply`; `cmd/mod.rs` maps names
 //!   to them.
 //! - [`frame`]: reply values and their RESP2/RESP3 encoding.
-//! - [`db`]: the numbered databases, each a `kvs::Store<Bytes>`.
+//! - [`keyspace`]: the numbered databases and the verbs commands call on them.
 //! - `persist`: snapshot load at start, SAVE/BGSAVE, the `--save` policy.
 //! - [`config`]: the command line, [`Config`], and `CONFIG GET/SET` values.
 //! - `state`, `session`: what connections share, and what each one owns.
 //! - [`glob`]: Redis's glob patterns.
-//! - [`value`]: the stored value type (short values inline).
+//! - [`value`]: the `Value` enum, one variant per Redis type.
 //!
 //! ```no_run
 //! // Start a server in-process on a free port, stop it again.
@@ -35,15 +35,15 @@ use std::process::ExitCode;
 mod cmd;
 pub mod config;
 pub mod connection;
-pub mod db;
 pub mod frame;
 pub mod glob;
+pub mod keyspace;
 pub mod parse;
 mod persist;
+pub mod rng;
 mod server;
 mod session;
 mod state;
-pub mod rng;
 pub mod types;
 pub mod value;
 

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::config::Config;
-use crate::db::Databases;
+use crate::keyspace::Keyspace;
 
 /// The save state `INFO persistence` and `LASTSAVE` report.
 #[derive(Debug)]
@@ -84,17 +84,17 @@ impl Persistence {
 
     /// Loads the snapshot file into `dbs`, if there is one. Called before the
     /// server listens; an error names the file.
-    pub(crate) fn load(&self, dbs: &Databases, ignore_corrupt: bool) -> Result<(), String> {
+    pub(crate) fn load(&self, dbs: &Keyspace, ignore_corrupt: bool) -> Result<(), String> {
         self.last_save
             .store(dbs.now_millis() / 1000, Ordering::Relaxed);
         if !self.path.exists() {
             tracing::info!("no snapshot at {}: starting empty", self.path.display());
             return Ok(());
         }
-        let refs: Vec<_> = dbs.all().iter().collect();
+        let refs: Vec<_> = dbs.stores().iter().collect();
         match kvs::snapshot::load_all(&self.path, &refs) {
             Ok(()) => {
-                let keys: usize = dbs.all().iter().map(|d| d.len()).sum();
+                let keys: usize = dbs.stores().iter().map(|d| d.len()).sum();
                 tracing::info!("loaded {keys} keys from {}", self.path.display());
                 Ok(())
             }
@@ -103,7 +103,7 @@ impl Persistence {
                     "ignoring unreadable snapshot {} ({e}): starting empty",
                     self.path.display()
                 );
-                for db in dbs.all() {
+                for db in dbs.stores() {
                     let _ = db.clear();
                 }
                 Ok(())
@@ -116,7 +116,7 @@ impl Persistence {
     }
 
     /// Writes every database to the snapshot file now.
-    pub(crate) fn save(&self, dbs: &Databases) -> Result<(), String> {
+    pub(crate) fn save(&self, dbs: &Keyspace) -> Result<(), String> {
         let _one = self.lock.lock().unwrap_or_else(|e| e.into_inner());
         let now = dbs.now_millis() / 1000;
         self.last_try.store(now, Ordering::Relaxed);
@@ -128,7 +128,7 @@ impl Persistence {
             .map_or(Ok(()), std::fs::create_dir_all)
             .map_err(|e| format!("cannot create {}: {e}", self.path.display()))
             .and_then(|()| {
-                let refs: Vec<_> = dbs.all().iter().collect();
+                let refs: Vec<_> = dbs.stores().iter().collect();
                 kvs::snapshot::save_all(&self.path, &refs)
                     .map_err(|e| format!("cannot save {}: {e}", self.path.display()))
             });

@@ -14,7 +14,7 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::cmd;
 use crate::config::Config;
 use crate::connection::{Connection, Limits, ReadOutcome};
-use crate::db::Databases;
+use crate::keyspace::Keyspace;
 use crate::session::Session;
 use crate::state::{ClientInfo, Shared, StopReason};
 
@@ -47,7 +47,7 @@ impl Server {
     /// # Ok(()) }
     /// ```
     pub async fn bind(config: Config) -> Result<Server, String> {
-        let dbs = Databases::new(config.databases, config.clock.clone())
+        let dbs = Keyspace::new(config.databases, config.clock.clone())
             .map_err(|e| format!("cannot create databases: {e}"))?;
         let addr = format!("{}:{}", config.bind, config.port);
         let listener = TcpListener::bind(&addr)
@@ -57,7 +57,7 @@ impl Server {
         let shared = Shared::new(&config, dbs, port);
         shared
             .persist
-            .load(&shared.dbs, config.ignore_corrupt_snapshot)?;
+            .load(&shared.keyspace, config.ignore_corrupt_snapshot)?;
         Ok(Server {
             listener,
             shared,
@@ -125,14 +125,12 @@ impl Server {
         let mut result = Ok(());
         if reason == StopReason::Signal && !shared.settings.save_policy().is_empty() {
             let sh = Arc::clone(&shared);
-            result = tokio::task::spawn_blocking(move || sh.persist.save(&sh.dbs))
+            result = tokio::task::spawn_blocking(move || sh.persist.save(&sh.keyspace))
                 .await
                 .map_err(|e| e.to_string())
                 .and_then(|r| r);
         }
-        for db in shared.dbs.all() {
-            let _ = db.close();
-        }
+        shared.keyspace.close();
         tracing::info!("kvs is now ready to exit, bye bye...");
         result
     }
@@ -272,7 +270,7 @@ async fn background(shared: Arc<Shared>) {
             _ = stopping.recv() => return,
         }
         let sh = Arc::clone(&shared);
-        let swept = tokio::task::spawn_blocking(move || sh.dbs.sweep())
+        let swept = tokio::task::spawn_blocking(move || sh.keyspace.sweep())
             .await
             .unwrap_or(0);
         shared
@@ -280,7 +278,7 @@ async fn background(shared: Arc<Shared>) {
             .expired_keys
             .fetch_add(swept as u64, Ordering::Relaxed);
         let policy = shared.settings.save_policy();
-        let now = shared.dbs.now_millis() / 1000;
+        let now = shared.keyspace.now_millis() / 1000;
         if !policy.is_empty()
             && !shared.persist.bgsave_running()
             && shared.persist.policy_due(&policy, now)
@@ -302,7 +300,7 @@ impl Shared {
             return false;
         };
         tokio::task::spawn_blocking(move || {
-            let _ = me.persist.save(&me.dbs);
+            let _ = me.persist.save(&me.keyspace);
             me.persist.release_bgsave();
         });
         true

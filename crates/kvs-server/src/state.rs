@@ -12,7 +12,7 @@ use tokio::sync::{broadcast, Notify};
 
 use crate::config::{Config, Settings};
 use crate::connection::Limits;
-use crate::db::Databases;
+use crate::keyspace::Keyspace;
 use crate::persist::Persistence;
 
 /// The `INFO stats` counters.
@@ -72,7 +72,7 @@ pub(crate) enum StopReason {
 /// Everything the connections share.
 #[derive(Debug)]
 pub(crate) struct Shared {
-    pub(crate) dbs: Databases,
+    pub(crate) keyspace: Keyspace,
     pub(crate) settings: Settings,
     pub(crate) stats: Stats,
     pub(crate) persist: Persistence,
@@ -89,14 +89,14 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(config: &Config, dbs: Databases, port: u16) -> Arc<Shared> {
+    pub(crate) fn new(config: &Config, keyspace: Keyspace, port: u16) -> Arc<Shared> {
         let (shutdown, _) = broadcast::channel(4);
         Arc::new_cyclic(|me| Shared {
             me: me.clone(),
             limits: config.limits,
             settings: Settings::new(config, port),
             persist: Persistence::new(config),
-            dbs,
+            keyspace,
             stats: Stats::default(),
             clients: Mutex::new(BTreeMap::new()),
             next_client_id: AtomicU64::new(1),

@@ -1,20 +1,185 @@
-//! The stored value: a byte string.
+//! What a key holds: one [`Value`] enum over every Redis type the server
+//! speaks, and [`Kind`], the name `TYPE` reports.
 //!
-//! Values use the library's compact byte string, [`kvs::Key`]: up to 22 bytes
-//! inline (no allocation at all for the common small value), longer ones in
-//! one shared allocation, so a `GET` clones a pointer, never the bytes.
-//! `bytes::Bytes` would do too, but it is 32 bytes plus a heap block even
-//! for a 3-byte value, and most of what a small pair costs is the table slot.
-//! It serializes as a serde byte string, exactly as `Bytes` does.
+//! A string is the library's compact byte string, [`Str`] (`kvs::Key`): up
+//! to 22 bytes inline, longer ones in one shared allocation, so a `GET`
+//! clones a pointer, never the bytes. A string that `APPEND` or `SETRANGE`
+//! grows becomes [`Value::Raw`], a growable buffer changed in place, so a
+//! run of appends costs what the appended bytes cost (Redis's "raw"
+//! encoding does the same).
+//!
+//! Collections sit behind an `Arc`: cloning a value (a snapshot keeping a
+//! key's state at its instant, a batch read) is a reference count, and a
+//! command changes a collection in place through [`Arc::make_mut`], which
+//! copies only if a snapshot still holds the old version.
+//!
+//! The enum is 24 bytes, the size of the string alone: the collection
+//! variants fit in the string's unused tag values.
 
-/// A stored string value.
+use std::sync::Arc;
+
+use crate::types::{Hash, List, Set};
+
+/// A string value as stored (see the module docs).
+pub type Str = kvs::Key;
+
+/// One stored value.
 ///
 /// ```
-/// use kvs_server::value::Value;
-/// let short = Value::from(&b"abc"[..]);
-/// let long = Value::from(&[7u8; 100][..]);
-/// assert_eq!(&*short, b"abc");
-/// assert_eq!(long.len(), 100);
+/// use kvs_server::value::{Kind, Value};
+/// let v = Value::Str(kvs::Key::from("abc"));
+/// assert_eq!(v.kind(), Kind::String);
 /// assert_eq!(std::mem::size_of::<Value>(), 24);
 /// ```
-pub type Value = kvs::Key;
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// A string, immutable (replaced whole when written).
+    Str(Str),
+    /// A string grown in place by `APPEND`/`SETRANGE`.
+    Raw(Arc<Vec<u8>>),
+    /// A hash.
+    Hash(Arc<Hash>),
+    /// A list.
+    List(Arc<List>),
+    /// A set.
+    Set(Arc<Set>),
+}
+
+/// The type of a value, as `TYPE` and `SCAN ... TYPE` name it.
+///
+/// ```
+/// use kvs_server::value::Kind;
+/// assert_eq!(Kind::Hash.name(), "hash");
+/// assert_eq!(Kind::from_name(b"LIST"), Some(Kind::List));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `string`.
+    String,
+    /// `hash`.
+    Hash,
+    /// `list`.
+    List,
+    /// `set`.
+    Set,
+}
+
+impl Kind {
+    /// The name Redis gives the type.
+    ///
+    /// ```
+    /// assert_eq!(kvs_server::value::Kind::String.name(), "string");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::String => "string",
+            Kind::Hash => "hash",
+            Kind::List => "list",
+            Kind::Set => "set",
+        }
+    }
+
+    /// The type a name means, ignoring case (`SCAN ... TYPE`).
+    ///
+    /// ```
+    /// assert_eq!(kvs_server::value::Kind::from_name(b"zset"), None);
+    /// ```
+    pub fn from_name(name: &[u8]) -> Option<Kind> {
+        [Kind::String, Kind::Hash, Kind::List, Kind::Set]
+            .into_iter()
+            .find(|k| name.eq_ignore_ascii_case(k.name().as_bytes()))
+    }
+}
+
+impl Value {
+    /// The value's type.
+    ///
+    /// ```
+    /// use kvs_server::value::{Kind, Value};
+    /// assert_eq!(Value::Raw(Default::default()).kind(), Kind::String);
+    /// ```
+    pub fn kind(&self) -> Kind {
+        match self {
+            Value::Str(_) | Value::Raw(_) => Kind::String,
+            Value::Hash(_) => Kind::Hash,
+            Value::List(_) => Kind::List,
+            Value::Set(_) => Kind::Set,
+        }
+    }
+
+    /// The bytes of a string value; `None` for a collection.
+    ///
+    /// ```
+    /// use kvs_server::value::Value;
+    /// assert_eq!(Value::Str("ab".into()).as_bytes(), Some(&b"ab"[..]));
+    /// ```
+    pub fn as_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Str(s) => Some(s),
+            Value::Raw(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// A string value as a [`Str`] (a pointer copy for [`Value::Str`], a
+    /// byte copy for [`Value::Raw`]); `None` for a collection.
+    ///
+    /// ```
+    /// use kvs_server::value::Value;
+    /// assert_eq!(&*Value::Str("ab".into()).to_str().unwrap(), b"ab");
+    /// ```
+    pub fn to_str(&self) -> Option<Str> {
+        match self {
+            Value::Str(s) => Some(s.clone()),
+            Value::Raw(v) => Some(Str::from(&v[..])),
+            _ => None,
+        }
+    }
+
+    /// How many elements a collection has (1 for a string): what decides
+    /// whether freeing the value is worth doing off the request path.
+    ///
+    /// ```
+    /// use kvs_server::value::Value;
+    /// assert_eq!(Value::Str("ab".into()).elements(), 1);
+    /// ```
+    pub fn elements(&self) -> usize {
+        match self {
+            Value::Str(_) | Value::Raw(_) => 1,
+            Value::Hash(h) => h.len(),
+            Value::List(l) => l.len(),
+            Value::Set(s) => s.len(),
+        }
+    }
+}
+
+impl From<Str> for Value {
+    fn from(s: Str) -> Self {
+        Value::Str(s)
+    }
+}
+
+impl From<&[u8]> for Value {
+    fn from(b: &[u8]) -> Self {
+        Value::Str(Str::from(b))
+    }
+}
+
+/// Strings are written as serde byte strings (what format version 1 files
+/// hold); collections are written by the snapshot code of `persist`.
+impl serde::Serialize for Value {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.as_bytes() {
+            Some(b) => s.serialize_bytes(b),
+            None => Err(serde::ser::Error::custom(
+                "this snapshot format cannot hold collections",
+            )),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Str::deserialize(d).map(Value::Str)
+    }
+}

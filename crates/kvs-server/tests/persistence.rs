@@ -280,5 +280,5 @@ fn sigint_saves_too() {
         (0..16).map(|_| kvs::Store::new(1).unwrap()).collect();
     let refs: Vec<_> = dbs.iter().collect();
     kvs::snapshot::load_all(dir.path().join("dump.kvs"), &refs).unwrap();
-    assert_eq!(&*dbs[0].get("k").unwrap(), b"v");
+    assert_eq!(dbs[0].get("k").unwrap().as_bytes(), Some(&b"v"[..]));
 }

@@ -1,70 +1,30 @@
-//! The commands: one file per Redis command (or per family Redis documents
-//! together), each with its parsed form, `parse_frames` and `apply`. This
-//! file maps names to them and holds what they share.
+//! The commands, grouped by Redis family (`string/`, `keyspace/`, `hash/`,
+//! `list/`, `set/`, `server/`, `connection/`): one file per command (or per
+//! group Redis documents together), each with its parsed form,
+//! `parse_frames` and `apply`. Each family's `mod.rs` holds its rows of the
+//! command table (`table.rs`); this file dispatches a request through the
+//! table and holds what the commands share.
 
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use kvs::{Expiry, Store};
-
-use crate::value::Value;
 
 use crate::frame::Frame;
+use crate::keyspace::{Db, Expiry};
+use crate::value::Str;
+
 use crate::parse::{Parse, ParseError};
 use crate::session::Session;
 use crate::state::Shared;
 
-mod append;
-mod auth;
-mod bgsave;
-mod client;
-mod command;
-mod config;
-mod copy;
-mod dbsize;
-mod del;
-mod echo;
-mod exists;
-mod expire;
-mod expiretime;
-mod flushall;
-mod flushdb;
-mod get;
-mod getdel;
-mod getex;
-mod getrange;
-mod getset;
-mod hello;
-mod incr;
-mod incrbyfloat;
-mod info;
-mod keys;
-mod lastsave;
-mod mget;
-mod r#move;
-mod mset;
-mod msetnx;
-mod persist;
-mod ping;
-mod psetex;
-mod quit;
-mod randomkey;
-mod rename;
-mod renamenx;
-mod save;
-mod scan;
-mod select;
+mod connection;
+mod hash;
+mod keyspace;
+mod list;
+mod server;
 mod set;
-mod setex;
-mod setnx;
-mod setrange;
-mod shutdown;
-mod strlen;
-mod time;
-mod touch;
-mod ttl;
-mod r#type;
-mod unlink;
+mod string;
+pub(crate) mod table;
 
 /// What a command runs against: the shared server and its own client.
 pub(crate) struct Ctx<'a> {
@@ -74,8 +34,8 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The client's selected database.
-    pub(crate) fn db(&self) -> &Store<Value> {
-        self.shared.dbs.get(self.session.db)
+    pub(crate) fn db(&self) -> Db<'_> {
+        self.shared.keyspace.db(self.session.db)
     }
 
     /// Counts a keyspace hit or miss.
@@ -95,13 +55,8 @@ impl Ctx<'_> {
 
 /// A value to keep: copied out of the request buffer, so a stored value does
 /// not pin the whole read buffer it arrived in.
-pub(crate) fn own(v: &Bytes) -> Value {
-    Value::from(&v[..])
-}
-
-/// The reply for a store failure (the store is closed only during shutdown).
-pub(crate) fn store_error(e: kvs::Error) -> Frame {
-    Frame::Error(format!("ERR {e}").into())
+pub(crate) fn own(v: &Bytes) -> Str {
+    Str::from(&v[..])
 }
 
 /// `ERR invalid expire time in '<cmd>' command`.
@@ -170,134 +125,41 @@ impl ExpireArg {
     }
 }
 
-macro_rules! commands {
-    ($( $name:literal => $variant:ident($ty:ty) = $parse:expr ),* $(,)?) => {
-        /// A parsed request.
-        pub(crate) enum Command {
-            $( $variant($ty), )*
-        }
-
-        /// The lower-case name of every command, for `COMMAND COUNT`/`LIST`.
-        pub(crate) const NAMES: &[&str] = &[$( $name, )*];
-
-        fn parse_named(
-            lower: &[u8],
-            p: &mut Parse,
-        ) -> Option<Result<Command, (&'static str, ParseError)>> {
-            Some(match lower {
-                $( n if n == $name.as_bytes() => {
-                    let parse: fn(&mut Parse) -> Result<$ty, ParseError> = $parse;
-                    parse(p).map(Command::$variant).map_err(|e| ($name, e))
-                } )*
-                _ => return None,
-            })
-        }
-
-        impl Command {
-            fn apply(self, ctx: &mut Ctx<'_>) -> Option<Frame> {
-                match self {
-                    $( Command::$variant(c) => c.apply(ctx), )*
-                }
-            }
-        }
-    };
-}
-
-commands! {
-    "get" => Get(get::Get) = get::Get::parse_frames,
-    "set" => Set(set::Set) = set::Set::parse_frames,
-    "ping" => Ping(ping::Ping) = ping::Ping::parse_frames,
-    "incr" => Incr(incr::IncrBy) = incr::IncrBy::parse_incr,
-    "mset" => Mset(mset::Mset) = mset::Mset::parse_frames,
-    "mget" => Mget(mget::Mget) = mget::Mget::parse_frames,
-    "del" => Del(del::Del) = del::Del::parse_frames,
-    "decr" => Decr(incr::IncrBy) = incr::IncrBy::parse_decr,
-    "incrby" => IncrBy(incr::IncrBy) = incr::IncrBy::parse_incrby,
-    "decrby" => DecrBy(incr::IncrBy) = incr::IncrBy::parse_decrby,
-    "incrbyfloat" => IncrByFloat(incrbyfloat::IncrByFloat) = incrbyfloat::IncrByFloat::parse_frames,
-    "setnx" => SetNx(setnx::SetNx) = setnx::SetNx::parse_frames,
-    "setex" => SetEx(setex::SetEx) = setex::SetEx::parse_frames,
-    "psetex" => PSetEx(psetex::PSetEx) = psetex::PSetEx::parse_frames,
-    "getset" => GetSet(getset::GetSet) = getset::GetSet::parse_frames,
-    "getdel" => GetDel(getdel::GetDel) = getdel::GetDel::parse_frames,
-    "getex" => GetEx(getex::GetEx) = getex::GetEx::parse_frames,
-    "msetnx" => MsetNx(msetnx::MsetNx) = msetnx::MsetNx::parse_frames,
-    "append" => Append(append::Append) = append::Append::parse_frames,
-    "strlen" => Strlen(strlen::Strlen) = strlen::Strlen::parse_frames,
-    "getrange" => GetRange(getrange::GetRange) = getrange::GetRange::parse_frames,
-    "setrange" => SetRange(setrange::SetRange) = setrange::SetRange::parse_frames,
-    "unlink" => Unlink(unlink::Unlink) = unlink::Unlink::parse_frames,
-    "exists" => Exists(exists::Exists) = exists::Exists::parse_frames,
-    "type" => Type(r#type::Type) = r#type::Type::parse_frames,
-    "keys" => Keys(keys::Keys) = keys::Keys::parse_frames,
-    "scan" => Scan(scan::Scan) = scan::Scan::parse_frames,
-    "randomkey" => RandomKey(randomkey::RandomKey) = randomkey::RandomKey::parse_frames,
-    "rename" => Rename(rename::Rename) = rename::Rename::parse_frames,
-    "renamenx" => RenameNx(renamenx::RenameNx) = renamenx::RenameNx::parse_frames,
-    "copy" => Copy(copy::Copy) = copy::Copy::parse_frames,
-    "move" => Move(r#move::Move) = r#move::Move::parse_frames,
-    "touch" => Touch(touch::Touch) = touch::Touch::parse_frames,
-    "expire" => Expire(expire::Expire) = expire::Expire::parse_expire,
-    "pexpire" => PExpire(expire::Expire) = expire::Expire::parse_pexpire,
-    "expireat" => ExpireAt(expire::Expire) = expire::Expire::parse_expireat,
-    "pexpireat" => PExpireAt(expire::Expire) = expire::Expire::parse_pexpireat,
-    "ttl" => Ttl(ttl::Ttl) = ttl::Ttl::parse_ttl,
-    "pttl" => PTtl(ttl::Ttl) = ttl::Ttl::parse_pttl,
-    "expiretime" => ExpireTime(expiretime::ExpireTime) = expiretime::ExpireTime::parse_expiretime,
-    "pexpiretime" => PExpireTime(expiretime::ExpireTime) = expiretime::ExpireTime::parse_pexpiretime,
-    "persist" => Persist(persist::Persist) = persist::Persist::parse_frames,
-    "echo" => Echo(echo::Echo) = echo::Echo::parse_frames,
-    "quit" => Quit(quit::Quit) = quit::Quit::parse_frames,
-    "hello" => Hello(hello::Hello) = hello::Hello::parse_frames,
-    "select" => Select(select::Select) = select::Select::parse_frames,
-    "auth" => Auth(auth::Auth) = auth::Auth::parse_frames,
-    "client" => Client(client::Client) = client::Client::parse_frames,
-    "command" => Cmds(command::CommandCmd) = command::CommandCmd::parse_frames,
-    "config" => Config(config::ConfigCmd) = config::ConfigCmd::parse_frames,
-    "info" => Info(info::Info) = info::Info::parse_frames,
-    "dbsize" => DbSize(dbsize::DbSize) = dbsize::DbSize::parse_frames,
-    "flushdb" => FlushDb(flushdb::FlushDb) = flushdb::FlushDb::parse_frames,
-    "flushall" => FlushAll(flushall::FlushAll) = flushall::FlushAll::parse_frames,
-    "time" => Time(time::Time) = time::Time::parse_frames,
-    "save" => Save(save::Save) = save::Save::parse_frames,
-    "bgsave" => BgSave(bgsave::BgSave) = bgsave::BgSave::parse_frames,
-    "lastsave" => LastSave(lastsave::LastSave) = lastsave::LastSave::parse_frames,
-    "shutdown" => Shutdown(shutdown::Shutdown) = shutdown::Shutdown::parse_frames,
-}
-
-/// Commands a client may send before `AUTH` when a password is set.
-fn allowed_before_auth(cmd: &Command) -> bool {
-    matches!(cmd, Command::Auth(_) | Command::Hello(_) | Command::Quit(_))
-}
-
 /// Runs one request (`args[0]` is the command name) and returns its reply
 /// (`None` when the command replies nothing, as `SHUTDOWN` on success).
+/// The checks come in Redis's order: known name, arity, authentication.
 pub(crate) fn execute(
     args: &mut Vec<Bytes>,
     shared: &Shared,
     session: &mut Session,
 ) -> Option<Frame> {
     session.local.commands += 1;
-    let name = std::mem::take(args.first_mut()?);
-    let mut p = Parse::after_name(args);
-    let mut lower = [0u8; 16];
-    let known = if name.len() <= lower.len() {
-        let lower = &mut lower[..name.len()];
-        lower.copy_from_slice(&name);
-        lower.make_ascii_lowercase();
-        parse_named(lower, &mut p)
-    } else {
-        None
+    let spec = lookup(args.first()?);
+    let Some(spec) = spec else {
+        let name = std::mem::take(&mut args[0]);
+        let rest = args.drain(1..).collect();
+        return Some(unknown_command(&name, rest));
     };
-    let cmd = match known {
-        None => return Some(unknown_command(&name, p.rest())),
-        Some(Err((cname, e))) => return Some(e.into_frame(cname)),
-        Some(Ok(cmd)) => cmd,
-    };
-    if !session.authenticated && !allowed_before_auth(&cmd) {
+    if !spec.arity_ok(args.len()) {
+        return Some(ParseError::WrongArity.into_frame(spec.name));
+    }
+    if !session.authenticated && !spec.has(table::flag::NO_AUTH) {
         return Some(Frame::err("NOAUTH Authentication required."));
     }
-    cmd.apply(&mut Ctx { shared, session })
+    let mut p = Parse::after_name(args);
+    match (spec.run)(&mut p, &mut Ctx { shared, session }) {
+        Ok(reply) => reply,
+        Err(e) => Some(e.into_frame(spec.name)),
+    }
+}
+
+/// The table row for a command name, in any case.
+pub(crate) fn lookup(name: &[u8]) -> Option<&'static table::Spec> {
+    let mut lower = [0u8; 24];
+    let lower = lower.get_mut(..name.len())?;
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    table::lookup(lower)
 }
 
 /// Redis's reply to an unknown command: the name and the first arguments,

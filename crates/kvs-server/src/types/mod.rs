@@ -1,4 +1,4 @@
-//! The collection types a key can hold besides a string: [`Hash`], [`List`]
+//! The collection types a key can hold besides a string: [`Hash`](struct@Hash), [`List`]
 //! and [`Set`], each with the compact encoding Redis uses for small ones and
 //! the thresholds (`hash-max-listpack-entries`, ...) that decide when a
 //! collection moves to its large encoding.

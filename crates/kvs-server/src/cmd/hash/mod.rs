@@ -1,0 +1,5 @@
+//! The hash commands.
+
+use crate::cmd::table::Spec;
+
+pub(crate) const COMMANDS: &[Spec] = &[];

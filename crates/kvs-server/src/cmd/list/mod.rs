@@ -1,0 +1,5 @@
+//! The list commands.
+
+use crate::cmd::table::Spec;
+
+pub(crate) const COMMANDS: &[Spec] = &[];

@@ -1,0 +1,5 @@
+//! The set commands.
+
+use crate::cmd::table::Spec;
+
+pub(crate) const COMMANDS: &[Spec] = &[];
