@@ -198,9 +198,19 @@ const IMMUTABLE: &[&str] = &[
     "dbfilename",
 ];
 
-/// The live parameters `CONFIG GET`/`CONFIG SET` work on. Only `requirepass`,
-/// `maxclients` and `save` change the server's behaviour; the others are kept
-/// for tools that read them (redis-benchmark reads `save` and `appendonly`).
+/// The older names Redis 7.0 still accepts for the encoding thresholds.
+const ALIASES: &[(&str, &str)] = &[
+    ("hash-max-ziplist-entries", "hash-max-listpack-entries"),
+    ("hash-max-ziplist-value", "hash-max-listpack-value"),
+    ("list-max-ziplist-size", "list-max-listpack-size"),
+];
+
+/// The live parameters `CONFIG GET`/`CONFIG SET` work on. `requirepass`,
+/// `maxclients`, `save` and the encoding thresholds (`hash-max-listpack-*`,
+/// `list-max-listpack-size`, `list-compress-depth`, `set-max-intset-entries`,
+/// applied with [`Settings::apply_encodings`]) change the server's
+/// behaviour; the others are kept for tools that read them
+/// (redis-benchmark reads `save` and `appendonly`).
 #[derive(Debug)]
 pub(crate) struct Settings {
     values: Mutex<BTreeMap<&'static str, String>>,
@@ -243,19 +253,53 @@ impl Settings {
         v.insert("protected-mode", "yes".into());
         v.insert("stop-writes-on-bgsave-error", "yes".into());
         v.insert("lazyfree-lazy-expire", "no".into());
+        let enc = crate::types::Encodings::default();
+        v.insert(
+            "hash-max-listpack-entries",
+            enc.hash_max_listpack_entries().to_string(),
+        );
+        v.insert(
+            "hash-max-listpack-value",
+            enc.hash_max_listpack_value().to_string(),
+        );
+        v.insert(
+            "list-max-listpack-size",
+            enc.list_max_listpack_size().to_string(),
+        );
+        v.insert("list-compress-depth", enc.list_compress_depth().to_string());
+        v.insert(
+            "set-max-intset-entries",
+            enc.set_max_intset_entries().to_string(),
+        );
         Settings {
             values: Mutex::new(v),
         }
     }
 
-    /// Every parameter whose name matches the glob `pattern`.
+    /// Every parameter whose name (or older name) matches the glob
+    /// `pattern`, under the name that matched.
     pub(crate) fn get(&self, pattern: &[u8]) -> Vec<(String, String)> {
         let values = self.values.lock().expect("settings lock");
+        let aliases = ALIASES
+            .iter()
+            .filter_map(|(alias, name)| Some((*alias, values.get(name)?)));
         values
             .iter()
+            .map(|(k, v)| (*k, v))
+            .chain(aliases)
             .filter(|(k, _)| crate::glob::matches(pattern, k.as_bytes(), true))
-            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .map(|(k, v)| (k.to_string(), v.clone()))
             .collect()
+    }
+
+    /// Puts the encoding thresholds set here into effect.
+    pub(crate) fn apply_encodings(&self, e: &crate::types::Encodings) {
+        let n = |name| self.value(name).parse::<i64>().unwrap_or(0);
+        e.set_hash_max_listpack_entries(n("hash-max-listpack-entries") as usize);
+        e.set_hash_max_listpack_value(n("hash-max-listpack-value") as usize);
+        e.set_list_max_listpack_size(n("list-max-listpack-size"));
+        e.set_list_compress_depth(n("list-compress-depth") as usize);
+        e.set_set_max_intset_entries(n("set-max-intset-entries") as usize);
     }
 
     /// One parameter's value.
@@ -290,6 +334,28 @@ impl Settings {
     }
 }
 
+/// A memory amount as Redis reads one (`memtoull`): digits with an
+/// optional unit `b`, `k`, `kb`, `m`, `mb`, `g`, `gb` (any case; `k` is
+/// 1000, `kb` 1024).
+fn parse_memory(text: &str) -> Option<u64> {
+    let lower = text.to_ascii_lowercase();
+    let split = lower
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    let (digits, unit) = lower.split_at(split);
+    let mul: u64 = match unit {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    digits.parse::<u64>().ok()?.checked_mul(mul)
+}
+
 /// Checks one `CONFIG SET` pair: the parameter's name and the value to store.
 fn check(
     values: &BTreeMap<&'static str, String>,
@@ -297,8 +363,12 @@ fn check(
     value: &[u8],
 ) -> Result<(&'static str, String), String> {
     let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
-    let value = String::from_utf8_lossy(value).into_owned();
-    let Some((&key, _)) = values.get_key_value(lower.as_str()) else {
+    let mut value = String::from_utf8_lossy(value).into_owned();
+    let canonical = ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == lower)
+        .map_or(lower.as_str(), |(_, name)| name);
+    let Some((&key, _)) = values.get_key_value(canonical) else {
         return Err(format!(
             "ERR Unknown option or number of arguments for CONFIG SET - '{lower}'"
         ));
@@ -312,6 +382,36 @@ fn check(
     match key {
         "save" => {
             parse_save(&value).map_err(|_| fail("Invalid save parameters"))?;
+        }
+        "hash-max-listpack-entries" | "set-max-intset-entries" => {
+            value
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| fail("argument couldn't be parsed into an integer"))?;
+        }
+        "hash-max-listpack-value" => {
+            value = parse_memory(&value)
+                .ok_or_else(|| fail("argument must be a memory value"))?
+                .to_string();
+        }
+        "list-max-listpack-size" => {
+            value
+                .parse::<i32>()
+                .map_err(|_| fail("argument couldn't be parsed into an integer"))?;
+        }
+        "list-compress-depth" => {
+            let depth = value
+                .parse::<i64>()
+                .map_err(|_| fail("argument couldn't be parsed into an integer"))?;
+            if !(0..=i64::from(i32::MAX)).contains(&depth) {
+                return Err(fail("argument must be between 0 and 2147483647 inclusive"));
+            }
+            if depth != 0 {
+                return Err(fail(
+                    "compressing list nodes is not supported by kvs (only 0)",
+                ));
+            }
         }
         "maxclients" | "timeout" | "tcp-keepalive" | "hz" => {
             value

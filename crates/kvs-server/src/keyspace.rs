@@ -165,7 +165,7 @@ impl Keyspace {
     ///
     /// ```
     /// let ks = kvs_server::keyspace::Keyspace::new(1, None).unwrap();
-    /// assert_eq!(ks.encodings().hash_max_listpack_entries(), 128);
+    /// assert_eq!(ks.encodings().hash_max_listpack_entries(), 512);
     /// ```
     pub fn encodings(&self) -> &Encodings {
         &self.encodings

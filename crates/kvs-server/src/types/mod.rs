@@ -19,10 +19,11 @@ pub use set::Set;
 
 /// The encoding thresholds, as `CONFIG SET` changes them at run time (read
 /// with relaxed loads: a command sees either the old or the new value).
+/// The defaults are Debian's redis-server 7.0's (`CONFIG GET` there).
 ///
 /// ```
 /// let e = kvs_server::types::Encodings::default();
-/// assert_eq!(e.hash_max_listpack_entries(), 128);
+/// assert_eq!(e.hash_max_listpack_entries(), 512);
 /// assert_eq!(e.list_max_listpack_size(), -2);
 /// assert_eq!(e.set_max_intset_entries(), 512);
 /// ```
@@ -38,7 +39,7 @@ pub struct Encodings {
 impl Default for Encodings {
     fn default() -> Self {
         Encodings {
-            hash_max_listpack_entries: AtomicUsize::new(128),
+            hash_max_listpack_entries: AtomicUsize::new(512),
             hash_max_listpack_value: AtomicUsize::new(64),
             list_max_listpack_size: AtomicI64::new(-2),
             list_compress_depth: AtomicUsize::new(0),

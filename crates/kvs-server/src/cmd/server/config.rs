@@ -65,7 +65,10 @@ impl ConfigCmd {
                 let pairs: Vec<(&[u8], &[u8])> =
                     pairs.iter().map(|(k, v)| (&k[..], &v[..])).collect();
                 match settings.set_all(&pairs) {
-                    Ok(()) => Frame::ok(),
+                    Ok(()) => {
+                        settings.apply_encodings(ctx.shared.keyspace.encodings());
+                        Frame::ok()
+                    }
                     Err(text) => Frame::Error(text.into()),
                 }
             }
