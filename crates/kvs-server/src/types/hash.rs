@@ -85,11 +85,10 @@ impl Table {
     fn insert(&mut self, field: &[u8], value: &[u8]) -> bool {
         let state = &self.state;
         let hash = state.hash_one(field);
-        match self.table.entry(
-            hash,
-            |e| &*e.0 == field,
-            |e| state.hash_one(e.0.as_bytes()),
-        ) {
+        match self
+            .table
+            .entry(hash, |e| &*e.0 == field, |e| state.hash_one(e.0.as_bytes()))
+        {
             hashbrown::hash_table::Entry::Occupied(mut o) => {
                 o.get_mut().1 = Key::from(value);
                 false
@@ -875,7 +874,11 @@ pub(crate) fn scan_buckets<'a, T>(
         visited += 1;
         i += 1;
     }
-    if i < buckets { i as u64 } else { 0 }
+    if i < buckets {
+        i as u64
+    } else {
+        0
+    }
 }
 
 impl fmt::Debug for Hash {
@@ -951,10 +954,7 @@ mod tests {
         assert!(!h.insert(b"a", b"111", &e));
         assert!(!h.insert(b"b", b"xy", &e));
         let pairs: Vec<_> = h.iter().collect();
-        assert_eq!(
-            pairs,
-            [(&b"a"[..], &b"111"[..]), (b"b", b"xy"), (b"", b"")]
-        );
+        assert_eq!(pairs, [(&b"a"[..], &b"111"[..]), (b"b", b"xy"), (b"", b"")]);
         assert!(h.remove(b"b"));
         assert!(!h.remove(b"b"));
         assert!(!h.contains(b"b"));
@@ -1095,7 +1095,16 @@ mod tests {
             seen.insert(f.to_vec());
         }
         assert_eq!(seen.len(), h.len());
-        for count in [0, 1, 2, h.len() / 3, h.len() / 2, h.len() - 1, h.len(), h.len() + 5] {
+        for count in [
+            0,
+            1,
+            2,
+            h.len() / 3,
+            h.len() / 2,
+            h.len() - 1,
+            h.len(),
+            h.len() + 5,
+        ] {
             let mut out = Vec::new();
             h.random_distinct(count, &mut r, &mut out);
             assert_eq!(out.len(), count.min(h.len()));
@@ -1118,10 +1127,16 @@ mod tests {
 
     #[test]
     fn random_both_encodings() {
-        let lp = Hash::from_pairs((0..20).map(|i| (format!("f{i}"), format!("v{i}"))), &enc(128, 64));
+        let lp = Hash::from_pairs(
+            (0..20).map(|i| (format!("f{i}"), format!("v{i}"))),
+            &enc(128, 64),
+        );
         assert_eq!(lp.encoding(), "listpack");
         check_random(&lp);
-        let ht = Hash::from_pairs((0..300).map(|i| (format!("f{i}"), format!("v{i}"))), &enc(128, 64));
+        let ht = Hash::from_pairs(
+            (0..300).map(|i| (format!("f{i}"), format!("v{i}"))),
+            &enc(128, 64),
+        );
         assert_eq!(ht.encoding(), "hashtable");
         check_random(&ht);
         let mut out = Vec::new();
@@ -1150,7 +1165,10 @@ mod tests {
             for _ in 0..20_000 {
                 *counts.entry(h.random(&mut r).unwrap().0).or_insert(0) += 1;
             }
-            assert!(counts.values().all(|&c| (1600..2400).contains(&c)), "{counts:?}");
+            assert!(
+                counts.values().all(|&c| (1600..2400).contains(&c)),
+                "{counts:?}"
+            );
         }
     }
 
@@ -1206,7 +1224,10 @@ mod tests {
         let h = Hash::from_pairs((0..10).map(|i| (format!("field:{i}"), "0123456789")), &e);
         // 4-byte header, 10 * (1 + 7 + 1 + 10) bytes of pairs.
         assert_eq!(h.mem_usage(0), 16 + 4 + 190);
-        let big = Hash::from_pairs((0..1000).map(|i| (format!("field:{i}"), [b'x'; 30].as_slice())), &e);
+        let big = Hash::from_pairs(
+            (0..1000).map(|i| (format!("field:{i}"), [b'x'; 30].as_slice())),
+            &e,
+        );
         let exact = big.mem_usage(0);
         assert!(exact > 1000 * (48 + 46));
         let sampled = big.mem_usage(5);

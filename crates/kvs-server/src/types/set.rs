@@ -20,10 +20,10 @@ use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use kvs::Key;
 
-use super::Encodings;
 use super::hash::{
     distinct_buckets, key_heap, random_bucket, sampled_heap, scan_buckets, shrink_if_sparse,
 };
+use super::Encodings;
 use crate::rng::Rng;
 
 /// A Redis set (see the [module docs](self) for its encodings).
@@ -175,7 +175,10 @@ pub struct Member<'a>(MemberRepr<'a>);
 #[derive(Clone, Copy)]
 enum MemberRepr<'a> {
     /// Decimal digits in `buf[start..]`.
-    Int { start: u8, buf: [u8; 20] },
+    Int {
+        start: u8,
+        buf: [u8; 20],
+    },
     Bytes(&'a [u8]),
 }
 
@@ -566,9 +569,7 @@ impl Set {
         }
         Some(match &mut self.0 {
             Repr::Ints(v) => Member::int(v.remove(rng.below(v.len()))).to_key(),
-            Repr::Table(t) => {
-                t.take(t.random_bucket(rng))
-            }
+            Repr::Table(t) => t.take(t.random_bucket(rng)),
         })
     }
 
@@ -775,8 +776,9 @@ impl Set {
         for &n in v {
             let k = Member::int(n).to_key();
             let state = &t.state;
-            t.table
-                .insert_unique(state.hash_one(k.as_bytes()), k, |k| state.hash_one(k.as_bytes()));
+            t.table.insert_unique(state.hash_one(k.as_bytes()), k, |k| {
+                state.hash_one(k.as_bytes())
+            });
         }
         self.0 = Repr::Table(Box::new(t));
     }
@@ -838,8 +840,21 @@ mod tests {
             assert_eq!(Member::int(n).as_bytes(), s.as_bytes());
         }
         for s in [
-            "", "-", "-0", "01", "+1", " 1", "1 ", "1.0", "0x1", "00", "-01", "1a",
-            "9223372036854775808", "-9223372036854775809", "99999999999999999999",
+            "",
+            "-",
+            "-0",
+            "01",
+            "+1",
+            " 1",
+            "1 ",
+            "1.0",
+            "0x1",
+            "00",
+            "-01",
+            "1a",
+            "9223372036854775808",
+            "-9223372036854775809",
+            "99999999999999999999",
             "123456789012345678901",
         ] {
             assert_eq!(parse_int(s.as_bytes()), None, "{s}");
@@ -870,7 +885,10 @@ mod tests {
         }
         assert_eq!(s.len(), 4);
         assert_eq!(s.encoding(), "intset");
-        let v: Vec<_> = s.iter().map(|m| String::from_utf8(m.to_vec()).unwrap()).collect();
+        let v: Vec<_> = s
+            .iter()
+            .map(|m| String::from_utf8(m.to_vec()).unwrap())
+            .collect();
         assert_eq!(v, ["-3", "0", "5", "100"]);
         assert!(s.contains(b"-3"));
         assert!(!s.contains(b"-03"));
@@ -917,10 +935,16 @@ mod tests {
     fn from_members_encodings() {
         let e = enc(3);
         assert_eq!(Set::from_members(["1", "2", "3"], &e).encoding(), "intset");
-        assert_eq!(Set::from_members(["1", "2", "3", "4"], &e).encoding(), "hashtable");
+        assert_eq!(
+            Set::from_members(["1", "2", "3", "4"], &e).encoding(),
+            "hashtable"
+        );
         // Four members promised: a hashtable from the start, as Redis's
         // loader makes it.
-        assert_eq!(Set::from_members(["1", "1", "1", "1"], &e).encoding(), "hashtable");
+        assert_eq!(
+            Set::from_members(["1", "1", "1", "1"], &e).encoding(),
+            "hashtable"
+        );
         let dups = ["1", "1", "1", "1"].into_iter().filter(|_| true);
         assert_eq!(Set::from_members(dups, &e).encoding(), "intset");
         let s = Set::from_members(["a"], &e);
@@ -956,7 +980,16 @@ mod tests {
             seen.insert(m.to_vec());
         }
         assert_eq!(seen, all);
-        for count in [0, 1, 2, s.len() / 4, s.len() / 2, s.len() - 1, s.len(), s.len() + 3] {
+        for count in [
+            0,
+            1,
+            2,
+            s.len() / 4,
+            s.len() / 2,
+            s.len() - 1,
+            s.len(),
+            s.len() + 3,
+        ] {
             let mut out = Vec::new();
             s.random_distinct(count, &mut r, &mut out);
             assert_eq!(out.len(), count.min(s.len()));
@@ -984,9 +1017,14 @@ mod tests {
             let mut r = Rng::with_seed(8);
             let mut counts = HashMap::new();
             for _ in 0..20_000 {
-                *counts.entry(s.random(&mut r).unwrap().to_vec()).or_insert(0) += 1;
+                *counts
+                    .entry(s.random(&mut r).unwrap().to_vec())
+                    .or_insert(0) += 1;
             }
-            assert!(counts.values().all(|&c| (1600..2400).contains(&c)), "{counts:?}");
+            assert!(
+                counts.values().all(|&c| (1600..2400).contains(&c)),
+                "{counts:?}"
+            );
         }
     }
 
