@@ -38,6 +38,8 @@ pub enum Frame {
     Array(Vec<Frame>),
     /// `%N` in RESP3, a flat array of 2N values in RESP2.
     Map(Vec<(Frame, Frame)>),
+    /// `~N` in RESP3 (`SMEMBERS`), an array in RESP2.
+    Set(Vec<Frame>),
     /// `,1.5` in RESP3, a bulk string in RESP2.
     Double(f64),
     /// `=N\r\ntxt:...` in RESP3 (INFO's reply), a bulk string in RESP2.
@@ -98,6 +100,16 @@ impl Frame {
             Frame::NullArray => out.put_slice(b"*-1\r\n"),
             Frame::Array(items) => {
                 int_line(out, b'*', items.len() as i64);
+                for item in items {
+                    item.write(out, proto);
+                }
+            }
+            Frame::Set(items) => {
+                int_line(
+                    out,
+                    if proto >= 3 { b'~' } else { b'*' },
+                    items.len() as i64,
+                );
                 for item in items {
                     item.write(out, proto);
                 }
@@ -209,10 +221,12 @@ mod tests {
         Frame::Double(1.5).write(&mut out, 2);
         Frame::NullArray.write(&mut out, 2);
         Frame::Verbatim("x".into()).write(&mut out, 2);
-        assert_eq!(&out[..], b"$3\r\n1.5\r\n*-1\r\n$1\r\nx\r\n");
+        Frame::Set(vec![Frame::Integer(1)]).write(&mut out, 2);
+        assert_eq!(&out[..], b"$3\r\n1.5\r\n*-1\r\n$1\r\nx\r\n*1\r\n:1\r\n");
         out.clear();
         Frame::Double(1.5).write(&mut out, 3);
         Frame::Verbatim("x".into()).write(&mut out, 3);
-        assert_eq!(&out[..], b",1.5\r\n=5\r\ntxt:x\r\n");
+        Frame::Set(vec![Frame::Integer(1)]).write(&mut out, 3);
+        assert_eq!(&out[..], b",1.5\r\n=5\r\ntxt:x\r\n~1\r\n:1\r\n");
     }
 }

@@ -28,6 +28,8 @@ pub(crate) struct Session {
     /// Close the connection once the current reply is sent (`QUIT`).
     pub(crate) close: bool,
     pub(crate) local: LocalStats,
+    /// Random picks (`SPOP`, `HRANDFIELD`, ...).
+    pub(crate) rng: crate::rng::Rng,
 }
 
 impl Session {
@@ -39,6 +41,7 @@ impl Session {
             authenticated,
             close: false,
             local: LocalStats::default(),
+            rng: crate::rng::Rng::new(),
         }
     }
 

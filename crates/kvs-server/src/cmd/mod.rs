@@ -32,9 +32,9 @@ pub(crate) struct Ctx<'a> {
     pub(crate) session: &'a mut Session,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     /// The client's selected database.
-    pub(crate) fn db(&self) -> Db<'_> {
+    pub(crate) fn db(&self) -> Db<'a> {
         self.shared.keyspace.db(self.session.db)
     }
 
@@ -57,6 +57,64 @@ impl Ctx<'_> {
 /// not pin the whole read buffer it arrived in.
 pub(crate) fn own(v: &Bytes) -> Str {
     Str::from(&v[..])
+}
+
+/// The arguments the SCAN family shares: `cursor [MATCH pattern] [COUNT n]`.
+pub(crate) struct ScanArgs {
+    pub(crate) cursor: u64,
+    pub(crate) pattern: Option<Bytes>,
+    pub(crate) count: usize,
+}
+
+impl ScanArgs {
+    /// Reads the cursor and the options, checked as Redis checks them;
+    /// `extra(option, argument)` may take an option of the command's own
+    /// (`SCAN ... TYPE t`) and returns whether it did.
+    pub(crate) fn parse(
+        p: &mut Parse,
+        mut extra: impl FnMut(&[u8], &[u8]) -> bool,
+    ) -> Result<ScanArgs, ParseError> {
+        let cursor = p.next_bytes()?;
+        let cursor = std::str::from_utf8(&cursor)
+            .ok()
+            .and_then(|c| c.parse::<u64>().ok())
+            .ok_or_else(|| ParseError::Other("ERR invalid cursor".into()))?;
+        let mut s = ScanArgs {
+            cursor,
+            pattern: None,
+            count: 10,
+        };
+        while let Some(opt) = p.try_next() {
+            let arg = p.try_next().ok_or(ParseError::Syntax)?;
+            if crate::parse::is(&opt, "match") {
+                s.pattern = Some(arg);
+            } else if crate::parse::is(&opt, "count") {
+                let n = crate::parse::parse_i64(&arg).ok_or(ParseError::NotInteger)?;
+                if n < 1 {
+                    return Err(ParseError::Syntax);
+                }
+                s.count = n as usize;
+            } else if !extra(&opt, &arg) {
+                return Err(ParseError::Syntax);
+            }
+        }
+        Ok(s)
+    }
+
+    /// Whether `item` passes the `MATCH` pattern (all do without one).
+    pub(crate) fn matches(&self, item: &[u8]) -> bool {
+        self.pattern
+            .as_ref()
+            .is_none_or(|p| crate::glob::matches(p, item, false))
+    }
+
+    /// The reply: the next cursor, then the items.
+    pub(crate) fn reply(next: u64, items: Vec<Frame>) -> Frame {
+        Frame::Array(vec![
+            Frame::Bulk(Bytes::from(next.to_string())),
+            Frame::Array(items),
+        ])
+    }
 }
 
 /// `ERR invalid expire time in '<cmd>' command`.
