@@ -136,6 +136,29 @@ impl Value {
         }
     }
 
+    /// The encoding `OBJECT ENCODING` reports: what Redis 7.0 would use
+    /// for the same value at the same thresholds.
+    ///
+    /// ```
+    /// use kvs_server::value::Value;
+    /// assert_eq!(Value::Str("123".into()).encoding(), "int");
+    /// assert_eq!(Value::Str("abc".into()).encoding(), "embstr");
+    /// assert_eq!(Value::Str([b'x'; 45][..].into()).encoding(), "raw");
+    /// assert_eq!(Value::Raw(Default::default()).encoding(), "raw");
+    /// ```
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Str(s) if is_int_encodable(s) => "int",
+            // Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT.
+            Value::Str(s) if s.len() <= 44 => "embstr",
+            Value::Str(_) | Value::Raw(_) => "raw",
+            Value::Hash(h) => h.encoding(),
+            // Redis 7.0 keeps every list in a quicklist.
+            Value::List(_) => "quicklist",
+            Value::Set(s) => s.encoding(),
+        }
+    }
+
     /// How many elements a collection has (1 for a string): what decides
     /// whether freeing the value is worth doing off the request path.
     ///
@@ -151,6 +174,19 @@ impl Value {
             Value::Set(s) => s.len(),
         }
     }
+}
+
+/// Whether Redis would store `s` as an integer (`int` encoding): at most
+/// 20 bytes that `string2ll` reads as an `i64` and prints back the same.
+///
+/// ```
+/// use kvs_server::value::is_int_encodable;
+/// assert!(is_int_encodable(b"-12"));
+/// assert!(!is_int_encodable(b"012"));
+/// assert!(!is_int_encodable(b"12345678901234567890"));
+/// ```
+pub fn is_int_encodable(s: &[u8]) -> bool {
+    s.len() <= 20 && crate::parse::parse_i64(s).is_some()
 }
 
 impl From<Str> for Value {

@@ -260,3 +260,99 @@ fn keys_expire_by_the_clock_and_the_sweeper_counts_them() {
     let keys: Vec<String> = s.client().keys("*").unwrap();
     assert_eq!(keys, vec!["c"]);
 }
+
+#[test]
+fn object_encoding_follows_redis_for_strings() {
+    let s = TestServer::start();
+    let mut r = s.raw();
+    let long = "x".repeat(45);
+    for (value, enc) in [
+        ("123", "int"),
+        ("-0", "embstr"),
+        ("01", "embstr"),
+        ("12345678901234567890", "embstr"),
+        ("abc", "embstr"),
+        (long.as_str(), "raw"),
+    ] {
+        assert_eq!(r.cmd(&format!("SET k {value}")), OK);
+        assert_eq!(r.cmd("OBJECT ENCODING k"), bulk(enc), "{value}");
+    }
+    assert_eq!(r.cmd("SET k 1"), OK);
+    assert_eq!(r.cmd("APPEND k 2"), int(2));
+    assert_eq!(r.cmd("OBJECT ENCODING k"), bulk("raw"));
+    assert_eq!(r.cmd("GET k"), bulk("12"));
+    assert_eq!(r.cmd("INCR k"), int(13));
+    assert_eq!(r.cmd("OBJECT ENCODING k"), bulk("int"));
+    assert_eq!(r.cmd("OBJECT ENCODING nokey"), NIL);
+    assert_eq!(r.cmd("OBJECT REFCOUNT k"), int(i64::from(i32::MAX)));
+    assert_eq!(r.cmd("SET k 123456"), OK);
+    assert_eq!(r.cmd("OBJECT REFCOUNT k"), int(1));
+    assert_eq!(
+        r.cmd("OBJECT ENCODING"),
+        err("ERR wrong number of arguments for 'object|encoding' command")
+    );
+    assert_eq!(
+        r.cmd("OBJECT ENCODING a b"),
+        err("ERR wrong number of arguments for 'object|encoding' command")
+    );
+    assert_eq!(
+        r.cmd("OBJECT foo k"),
+        err("ERR unknown subcommand 'foo'. Try OBJECT HELP.")
+    );
+    assert!(r
+        .cmd("OBJECT FREQ k")
+        .starts_with("-ERR An LFU maxmemory policy"));
+}
+
+#[test]
+fn append_and_setrange_grow_the_string_in_place_and_keep_the_ttl() {
+    let s = TestServer::start();
+    let mut r = s.raw();
+    assert_eq!(r.cmd("SET k ab EX 100"), OK);
+    for i in 0..1000 {
+        assert_eq!(r.cmd("APPEND k c"), int(3 + i));
+    }
+    assert_eq!(r.cmd("SETRANGE k 0 XY"), int(1002));
+    assert_eq!(r.cmd("GETRANGE k 0 3"), bulk("XYcc"));
+    assert_eq!(r.cmd("STRLEN k"), int(1002));
+    assert_eq!(r.cmd("TTL k"), int(100));
+    // An empty SETRANGE on a missing key creates nothing.
+    assert_eq!(r.cmd("SETRANGE none 5 "), int(0));
+    assert_eq!(r.cmd("EXISTS none"), int(0));
+    assert_eq!(r.cmd("SETRANGE n2 2 z"), int(3));
+    assert_eq!(r.cmd_bin(&[b"GET", b"n2"]), "$3\r\n\0\0z\r\n");
+}
+
+#[test]
+fn command_getkeys_and_info_come_from_the_table() {
+    let s = TestServer::start();
+    let mut r = s.raw();
+    assert_eq!(
+        r.cmd("COMMAND GETKEYS MSET a 1 b 2"),
+        "*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+    );
+    assert_eq!(
+        r.cmd("COMMAND GETKEYS GET"),
+        err("ERR Invalid number of arguments specified for command")
+    );
+    assert_eq!(
+        r.cmd("COMMAND GETKEYS NOPE x"),
+        err("ERR Invalid command specified")
+    );
+    assert_eq!(
+        r.cmd("COMMAND GETKEYS PING"),
+        err("ERR The command has no key arguments")
+    );
+    let info = r.cmd("COMMAND INFO get");
+    assert!(
+        info.starts_with(
+            "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n"
+        ),
+        "{info}"
+    );
+    // Arity is checked from the table before the command runs.
+    assert_eq!(
+        r.cmd("GET a b"),
+        err("ERR wrong number of arguments for 'get' command")
+    );
+}

@@ -11,6 +11,7 @@ mod expire;
 mod expiretime;
 mod keys;
 mod r#move;
+mod object;
 mod persist;
 mod randomkey;
 mod rename;
@@ -126,5 +127,12 @@ pub(crate) const COMMANDS: &[Spec] = &[
         WRITE | FAST,
         Keys::ONE,
         persist::Persist::parse_frames
+    ),
+    cmd!(
+        "object",
+        -2,
+        READONLY,
+        Keys::range(2, 2, 1),
+        object::Object::parse_frames
     ),
 ];
