@@ -227,7 +227,8 @@ pub(crate) fn all() -> impl Iterator<Item = &'static Spec> {
 
 /// The row for a lower-case name.
 pub(crate) fn lookup(lower: &[u8]) -> Option<&'static Spec> {
-    static INDEX: OnceLock<HashMap<&'static [u8], &'static Spec>> = OnceLock::new();
+    type Index = HashMap<&'static [u8], &'static Spec, foldhash::fast::RandomState>;
+    static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX
         .get_or_init(|| all().map(|s| (s.name.as_bytes(), s)).collect())
         .get(lower)
