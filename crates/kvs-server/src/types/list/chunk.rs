@@ -142,7 +142,11 @@ fn get_tag_back(buf: &[u8], end: usize) -> (u32, usize) {
 /// An element's length as stored.
 #[inline]
 pub(super) fn elem_len(x: &[u8]) -> u32 {
-    assert!(x.len() <= MAX_ELEMENT, "list element of {} bytes is too large", x.len());
+    assert!(
+        x.len() <= MAX_ELEMENT,
+        "list element of {} bytes is too large",
+        x.len()
+    );
     x.len() as u32
 }
 
@@ -567,21 +571,43 @@ impl Chunk {
         assert!(self.count > 0, "empty chunk");
         assert!(self.start <= self.end && self.end as usize <= self.buf.len());
         let mut f = self.front();
-        let fwd: Vec<Vec<u8>> = (0..self.count).map(|_| self.next(&mut f).to_vec()).collect();
+        let fwd: Vec<Vec<u8>> = (0..self.count)
+            .map(|_| self.next(&mut f).to_vec())
+            .collect();
         let (tr, t) = get_tag(&self.buf, f.off as usize);
         assert_eq!(tr, f.prev, "trailer");
-        assert_eq!(f.off as usize + t, self.end as usize, "trailer ends the chunk");
+        assert_eq!(
+            f.off as usize + t,
+            self.end as usize,
+            "trailer ends the chunk"
+        );
         let mut b = self.back();
-        let mut bwd: Vec<Vec<u8>> = (0..self.count).map(|_| self.next_back(&mut b).to_vec()).collect();
+        let mut bwd: Vec<Vec<u8>> = (0..self.count)
+            .map(|_| self.next_back(&mut b).to_vec())
+            .collect();
         bwd.reverse();
         assert_eq!(fwd, bwd, "forward and backward walks agree");
         let (s0, t) = get_tag_back(&self.buf, b.off as usize);
-        assert_eq!(b.off as usize - t, self.start as usize, "backward walk ends at the start");
+        assert_eq!(
+            b.off as usize - t,
+            self.start as usize,
+            "backward walk ends at the start"
+        );
         assert_eq!(s0, b.next, "the first separator holds the first length");
         if let Some(lim) = lim {
-            assert!(self.count <= lim.count, "{} elements over {}", self.count, lim.count);
+            assert!(
+                self.count <= lim.count,
+                "{} elements over {}",
+                self.count,
+                lim.count
+            );
             if self.count > 1 {
-                assert!(self.bytes() <= lim.bytes, "{} bytes over {}", self.bytes(), lim.bytes);
+                assert!(
+                    self.bytes() <= lim.bytes,
+                    "{} bytes over {}",
+                    self.bytes(),
+                    lim.bytes
+                );
                 assert!(self.buf.len() <= lim.bytes, "capacity over the limit");
             }
         }
@@ -638,7 +664,19 @@ mod tests {
 
     #[test]
     fn tags_round_trip_both_ways() {
-        for v in [0, 1, 127, 128, 200, 4095, 4096, 65535, 65536, 1 << 24, u32::MAX] {
+        for v in [
+            0,
+            1,
+            127,
+            128,
+            200,
+            4095,
+            4096,
+            65535,
+            65536,
+            1 << 24,
+            u32::MAX,
+        ] {
             let mut buf = [0xaa; 8];
             let n = put_tag(&mut buf, 1, v);
             assert_eq!(n, tag_len(v));

@@ -21,7 +21,10 @@ fn elems(l: &List) -> Vec<Vec<u8>> {
 }
 
 fn strs(l: &List) -> Vec<String> {
-    elems(l).into_iter().map(|e| String::from_utf8(e).unwrap()).collect()
+    elems(l)
+        .into_iter()
+        .map(|e| String::from_utf8(e).unwrap())
+        .collect()
 }
 
 /// A list of "0".."n-1" with `fill`.
@@ -222,7 +225,11 @@ fn trim_like_ltrim() {
 fn range_like_lrange() {
     let e = enc(3);
     let l = numbered(10, &e);
-    let r = |s, t| l.range(s, t).map(|e| String::from_utf8(e.to_vec()).unwrap()).collect::<Vec<_>>();
+    let r = |s, t| {
+        l.range(s, t)
+            .map(|e| String::from_utf8(e.to_vec()).unwrap())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(r(0, -1), nums(0..10));
     assert_eq!(r(2, 5), nums(2..6));
     assert_eq!(r(-3, -1), nums(7..10));
@@ -236,7 +243,11 @@ fn range_like_lrange() {
             let it = l.range(s as i64, t as i64);
             assert_eq!(it.len(), t - s + 1);
             let back: Vec<_> = it.rev().map(<[u8]>::to_vec).collect();
-            let want: Vec<_> = nums(s..t + 1).into_iter().rev().map(String::into_bytes).collect();
+            let want: Vec<_> = nums(s..t + 1)
+                .into_iter()
+                .rev()
+                .map(String::into_bytes)
+                .collect();
             assert_eq!(back, want);
         }
     }
@@ -289,8 +300,13 @@ fn large_elements_get_their_own_chunk() {
 #[test]
 fn element_lengths_in_every_tag_form() {
     let e = enc(-5);
-    let sizes = [0, 1, 6, 7, 8, 127, 128, 129, 4095, 4096, 65535, 65536, 70_000];
-    let vals: Vec<Vec<u8>> = sizes.iter().map(|&n| (0..n).map(|i| (i % 251) as u8).collect()).collect();
+    let sizes = [
+        0, 1, 6, 7, 8, 127, 128, 129, 4095, 4096, 65535, 65536, 70_000,
+    ];
+    let vals: Vec<Vec<u8>> = sizes
+        .iter()
+        .map(|&n| (0..n).map(|i| (i % 251) as u8).collect())
+        .collect();
     let mut l = List::new();
     for v in &vals {
         l.push_back(v, &e);
@@ -418,7 +434,10 @@ fn memory_per_element() {
     let per_back = back.mem_usage() as f64 / n as f64;
     let per_front = front.mem_usage() as f64 / n as f64;
     println!("1M 10-byte elements: {per_back:.3} B/element (push_back), {per_front:.3} (push_front), {} chunks", back.chunks.len());
-    assert!(per_back < 11.2 && per_front < 11.2, "{per_back} {per_front}");
+    assert!(
+        per_back < 11.2 && per_front < 11.2,
+        "{per_back} {per_front}"
+    );
     assert_eq!(std::mem::size_of::<List>(), 40);
     assert_eq!(std::mem::size_of::<Chunk>(), 32);
 }
