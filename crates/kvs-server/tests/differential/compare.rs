@@ -76,7 +76,9 @@ pub const KNOWN_DIFFERENCES: &[Known] = &[
         reason: "kvs keeps deadlines as u64 ns since 1970 and refuses expiries past ~2554 \
                  with 'invalid expire time'; Redis takes any that fit in i64 ms",
         matches: |args, redis, kvs| {
-            err_starts(kvs, "ERR invalid expire time") && !redis.is_error() && far_future_expiry(args)
+            err_starts(kvs, "ERR invalid expire time")
+                && !redis.is_error()
+                && far_future_expiry(args)
         },
     },
     Known {
@@ -136,13 +138,29 @@ pub const KNOWN_DIFFERENCES: &[Known] = &[
         },
     },
     Known {
-        id: "scan-negative-cursor",
-        reason: "SCAN -1: Redis reads cursors with strtoul, which takes '-1' as 2^64-1; kvs \
-                 replies 'invalid cursor'",
+        id: "scan-cursor-strtoul",
+        reason: "SCAN: Redis reads the cursor with strtoul, which takes '' as 0 and '-1' as \
+                 2^64-1; kvs replies 'invalid cursor'",
         matches: |args, _, kvs| {
+            let lenient = |c: &[u8]| {
+                c.is_empty()
+                    || c.len() > 1
+                        && matches!(c[0], b'-' | b'+')
+                        && c[1..].iter().all(u8::is_ascii_digit)
+            };
             name(args) == "SCAN"
                 && err_is(kvs, "ERR invalid cursor")
-                && args.get(1).is_some_and(|c| c.len() > 1 && c[0] == b'-' && c[1..].iter().all(u8::is_ascii_digit))
+                && args.get(1).is_some_and(|c| lenient(c))
+        },
+    },
+    Known {
+        id: "arity-checked-after-arguments",
+        reason: "a command with too many arguments whose first is bad (SELECT '' 1): Redis \
+                 checks the arity first ('wrong number of arguments'), kvs the argument first",
+        matches: |_, redis, kvs| {
+            err_starts(redis, "ERR wrong number of arguments for")
+                && kvs.is_error()
+                && !err_starts(kvs, "ERR wrong number of arguments for")
         },
     },
     Known {
@@ -204,10 +222,7 @@ fn pairs(v: Vec<Reply>) -> Option<Vec<(Reply, Reply)>> {
     if v.len() % 2 != 0 {
         return None;
     }
-    let mut out: Vec<_> = v
-        .chunks(2)
-        .map(|c| (c[0].clone(), c[1].clone()))
-        .collect();
+    let mut out: Vec<_> = v.chunks(2).map(|c| (c[0].clone(), c[1].clone())).collect();
     out.sort();
     Some(out)
 }
@@ -318,13 +333,19 @@ impl Pair {
                     _ => exact(&redis, &kvs),
                 },
                 Cmp::Time(tol) => match (redis.as_int(), kvs.as_int()) {
-                    (Some(r), Some(k)) if r >= 0 && k >= 0 => ((r - k).abs() > *tol)
-                        .then(|| format!("times differ by more than {tol}")),
+                    (Some(r), Some(k)) if r >= 0 && k >= 0 => {
+                        ((r - k).abs() > *tol).then(|| format!("times differ by more than {tol}"))
+                    }
                     _ => exact(&redis, &kvs),
                 },
                 // From a cursor other than 0 the servers may return anything
                 // well-formed: cursors are each server's own.
-                Cmp::Scan if cmd.args.get(cursor_at(&cmd.args)).is_some_and(|c| c != b"0") => {
+                Cmp::Scan
+                    if cmd
+                        .args
+                        .get(cursor_at(&cmd.args))
+                        .is_some_and(|c| c != b"0") =>
+                {
                     let ok = |r: &Reply| {
                         matches!(r, Reply::Array(p) if p.len() == 2
                             && matches!(p[0], Reply::Bulk(_)) && p[1].items().is_some())
@@ -402,7 +423,9 @@ impl Pair {
             };
             let (rk, kk) = (keys(&mut r)?, keys(&mut k)?);
             if rk != kk {
-                return Ok(Some(format!("db {db}: KEYS * differ: redis {rk}, kvs {kk}")));
+                return Ok(Some(format!(
+                    "db {db}: KEYS * differ: redis {rk}, kvs {kk}"
+                )));
             }
             for key in rk.items().unwrap_or_default() {
                 let Reply::Bulk(key) = key else { continue };

@@ -104,6 +104,41 @@ macro_rules! cmd {
     };
 }
 
+/// Replaces a short relative TTL (under 1000 s) with a long one. Families
+/// draw only long ones, but a dropped or junk argument can make one (`SET k
+/// v PX` plus a junk `1`), and a key expiring mid-round makes the servers'
+/// replies depend on timing.
+pub fn lengthen_short_ttls(cmd: &mut Cmd) {
+    let name = cmd.name();
+    let at: Vec<(usize, bool)> = match name.as_str() {
+        "SETEX" | "EXPIRE" => vec![(2, false)],
+        "PSETEX" | "PEXPIRE" => vec![(2, true)],
+        "SET" | "GETEX" => (2..cmd.args.len())
+            .filter_map(|i| {
+                let o = &cmd.args[i - 1];
+                if o.eq_ignore_ascii_case(b"EX") {
+                    Some((i, false))
+                } else if o.eq_ignore_ascii_case(b"PX") {
+                    Some((i, true))
+                } else {
+                    None
+                }
+            })
+            .collect(),
+        _ => vec![],
+    };
+    for (i, ms) in at {
+        let Some(a) = cmd.args.get_mut(i) else {
+            continue;
+        };
+        let n: Option<i64> = std::str::from_utf8(a).ok().and_then(|s| s.parse().ok());
+        let limit = if ms { 1_000_000 } else { 1000 };
+        if n.is_some_and(|n| n > 0 && n < limit) {
+            *a = (limit * 100).to_string().into_bytes();
+        }
+    }
+}
+
 /// The generator state a family draws from.
 pub struct Gen {
     pub rng: Rng,
@@ -236,22 +271,8 @@ const INDEXES: &[&[u8]] = &[
 
 /// Glob patterns for KEYS/SCAN MATCH.
 const PATTERNS: &[&[u8]] = &[
-    b"*",
-    b"k*",
-    b"k?",
-    b"k[0-2]",
-    b"k[^0-2]",
-    b"k[!1]",
-    b"*1",
-    b"?",
-    b"",
-    b"\\k0",
-    b"k\\*",
-    b"[",
-    b"k[",
-    b"*[a-z]*",
-    b"\x00*",
-    b"nomatch",
+    b"*", b"k*", b"k?", b"k[0-2]", b"k[^0-2]", b"k[!1]", b"*1", b"?", b"", b"\\k0", b"k\\*", b"[",
+    b"k[", b"*[a-z]*", b"\x00*", b"nomatch",
 ];
 
 impl Gen {
@@ -397,8 +418,25 @@ impl Gen {
     /// A random word, mostly junk, for bad options and extra arguments.
     pub fn junk(&mut self) -> Vec<u8> {
         let words: &[&[u8]] = &[
-            b"foo", b"NX", b"XX", b"GT", b"LT", b"EX", b"PX", b"GET", b"1", b"-1", b"", b"KEEPTTL",
-            b"COUNT", b"MATCH", b"TYPE", b"REPLACE", b"DB", b"WITHSCORES", b"ASYNC",
+            b"foo",
+            b"NX",
+            b"XX",
+            b"GT",
+            b"LT",
+            b"EX",
+            b"PX",
+            b"GET",
+            b"1",
+            b"-1",
+            b"",
+            b"KEEPTTL",
+            b"COUNT",
+            b"MATCH",
+            b"TYPE",
+            b"REPLACE",
+            b"DB",
+            b"WITHSCORES",
+            b"ASYNC",
         ];
         self.rng.pick(words).to_vec()
     }

@@ -57,18 +57,7 @@ impl Reply {
     pub fn items(&self) -> Option<Vec<Reply>> {
         match self {
             Reply::Array(v) | Reply::Set(v) | Reply::Push(v) => Some(v.clone()),
-            Reply::Map(m) => Some(
-                m.iter()
-                    .flat_map(|(k, v)| [k.clone(), v.clone()])
-                    .collect(),
-            ),
-            _ => None,
-        }
-    }
-
-    pub fn as_bytes(&self) -> Option<&[u8]> {
-        match self {
-            Reply::Bulk(b) | Reply::Simple(b) | Reply::Verbatim(b) => Some(b),
+            Reply::Map(m) => Some(m.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect()),
             _ => None,
         }
     }
@@ -331,7 +320,10 @@ mod tests {
 
     #[test]
     fn cli_quoting() {
-        assert_eq!(cli_line(&[b"SET".to_vec(), b"a b".to_vec(), b"".to_vec()]), "SET \"a b\" \"\"");
+        assert_eq!(
+            cli_line(&[b"SET".to_vec(), b"a b".to_vec(), b"".to_vec()]),
+            "SET \"a b\" \"\""
+        );
         assert_eq!(cli_arg(b"\x00\xff\""), "\"\\x00\\xff\\\"\"");
     }
 }

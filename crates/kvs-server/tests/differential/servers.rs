@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 
 /// Whether `redis-server` can be run, and its version line.
 pub fn redis_version() -> Option<String> {
-    let out = Command::new("redis-server").arg("--version").output().ok()?;
+    let out = Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .ok()?;
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())

@@ -56,7 +56,11 @@ pub fn gen(g: &mut Gen) -> Cmd {
             let mut args = vec![b"HSCAN".to_vec(), g.key(), b"0".to_vec()];
             if g.chance(40) {
                 args.push(b"MATCH".to_vec());
-                args.push(if g.chance(50) { b"m*".to_vec() } else { g.pattern() });
+                args.push(if g.chance(50) {
+                    b"m*".to_vec()
+                } else {
+                    g.pattern()
+                });
             }
             if g.chance(40) {
                 args.push(b"COUNT".to_vec());
@@ -65,6 +69,9 @@ pub fn gen(g: &mut Gen) -> Cmd {
             Cmd::new(args).with(Cmp::Scan)
         }
         20 => cmd!["OBJECT", "ENCODING", g.key()],
-        _ => cmd![g.rng.pick(&["HSET", "HGET", "HDEL", "HGETALL", "HINCRBY"]), g.key()],
+        _ => cmd![
+            g.rng.pick(&["HSET", "HGET", "HDEL", "HGETALL", "HINCRBY"]),
+            g.key()
+        ],
     }
 }

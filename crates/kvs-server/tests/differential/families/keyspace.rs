@@ -62,7 +62,9 @@ fn scan(g: &mut Gen) -> Cmd {
     let cursor: Vec<u8> = if g.chance(90) {
         b"0".to_vec()
     } else {
-        g.rng.pick(&[&b"abc"[..], b"-1", b"18446744073709551616"]).to_vec()
+        g.rng
+            .pick(&[&b"abc"[..], b"-1", b"18446744073709551616"])
+            .to_vec()
     };
     let mut args = vec![b"SCAN".to_vec(), cursor];
     for _ in 0..g.below(3) {
@@ -76,7 +78,9 @@ fn scan(g: &mut Gen) -> Cmd {
                 args.push(g.count());
             }
             4 | 5 => {
-                let types: &[&[u8]] = &[b"string", b"hash", b"list", b"set", b"zset", b"STRING", b"nosuch"];
+                let types: &[&[u8]] = &[
+                    b"string", b"hash", b"list", b"set", b"zset", b"STRING", b"nosuch",
+                ];
                 args.push(b"TYPE".to_vec());
                 args.push(g.rng.pick(types).to_vec());
             }
@@ -131,7 +135,10 @@ pub fn gen(g: &mut Gen) -> Cmd {
         28 => cmd!["RANDOMKEY"].with(Cmp::RandomKey),
         _ => {
             // Wrong arity on purpose.
-            let names: &[&str] = &["DEL", "EXISTS", "TYPE", "RENAME", "EXPIRE", "TTL", "KEYS", "SCAN", "COPY", "SELECT"];
+            let names: &[&str] = &[
+                "DEL", "EXISTS", "TYPE", "RENAME", "EXPIRE", "TTL", "KEYS", "SCAN", "COPY",
+                "SELECT",
+            ];
             cmd![g.rng.pick(names)]
         }
     }

@@ -16,7 +16,8 @@ fn push(g: &mut Gen, name: &str) -> Cmd {
 }
 
 fn side(g: &mut Gen) -> &'static str {
-    *g.rng.pick(&["LEFT", "RIGHT", "left", "MIDDLE"])
+    const SIDES: &[&str] = &["LEFT", "RIGHT", "left", "MIDDLE"];
+    SIDES[g.below(SIDES.len())]
 }
 
 /// A blocking timeout: short, or invalid. Never 0 (forever).
@@ -109,6 +110,9 @@ pub fn gen(g: &mut Gen) -> Cmd {
         25 => mpop(g, true),
         26 => cmd!["BRPOPLPUSH", g.key(), g.key(), timeout(g)],
         27 => cmd!["OBJECT", "ENCODING", g.key()],
-        _ => cmd![g.rng.pick(&["LPUSH", "LRANGE", "LPOS", "LMOVE", "BLPOP"]), g.key()],
+        _ => cmd![
+            g.rng.pick(&["LPUSH", "LRANGE", "LPOS", "LMOVE", "BLPOP"]),
+            g.key()
+        ],
     }
 }

@@ -47,7 +47,10 @@ pub fn selected(spec: Option<&str>) -> Result<Vec<&'static Family>, String> {
         .map(|name| {
             FAMILIES.iter().find(|f| f.name == name).ok_or_else(|| {
                 let names: Vec<_> = FAMILIES.iter().map(|f| f.name).collect();
-                format!("unknown family {name:?} in KVS_DIFF_FAMILIES (known: {})", names.join(", "))
+                format!(
+                    "unknown family {name:?} in KVS_DIFF_FAMILIES (known: {})",
+                    names.join(", ")
+                )
             })
         })
         .collect()

@@ -81,7 +81,11 @@ pub fn gen(g: &mut Gen) -> Cmd {
             let mut args = vec![b"SSCAN".to_vec(), g.key(), b"0".to_vec()];
             if g.chance(40) {
                 args.push(b"MATCH".to_vec());
-                args.push(if g.chance(50) { b"m*".to_vec() } else { g.pattern() });
+                args.push(if g.chance(50) {
+                    b"m*".to_vec()
+                } else {
+                    g.pattern()
+                });
             }
             if g.chance(40) {
                 args.push(b"COUNT".to_vec());
@@ -90,6 +94,10 @@ pub fn gen(g: &mut Gen) -> Cmd {
             Cmd::new(args).with(Cmp::Scan)
         }
         21 | 22 => cmd!["OBJECT", "ENCODING", g.key()],
-        _ => cmd![g.rng.pick(&["SADD", "SREM", "SINTERCARD", "SMOVE", "SPOP"]), g.key()],
+        _ => cmd![
+            g.rng
+                .pick(&["SADD", "SREM", "SINTERCARD", "SMOVE", "SISMEMBER"]),
+            g.key()
+        ],
     }
 }

@@ -25,7 +25,11 @@ fn expiry(g: &mut Gen, args: &mut Vec<Vec<u8>>) {
             args.push(g.future_time(true));
         }
         4 => args.push(b"KEEPTTL".to_vec()),
-        _ => args.push(if g.chance(50) { b"ex".to_vec() } else { b"PX".to_vec() }),
+        _ => args.push(if g.chance(50) {
+            b"ex".to_vec()
+        } else {
+            b"PX".to_vec()
+        }),
     }
 }
 
@@ -36,7 +40,11 @@ fn set(g: &mut Gen) -> Cmd {
             0 | 1 => expiry(g, &mut args),
             2 => args.push(b"NX".to_vec()),
             3 => args.push(b"XX".to_vec()),
-            4 | 5 => args.push(if g.chance(80) { b"GET".to_vec() } else { b"get".to_vec() }),
+            4 | 5 => args.push(if g.chance(80) {
+                b"GET".to_vec()
+            } else {
+                b"get".to_vec()
+            }),
             6 => args.push(b"nx".to_vec()),
             _ => args.push(g.junk()),
         }
