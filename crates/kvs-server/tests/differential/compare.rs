@@ -313,8 +313,11 @@ impl Pair {
 
     /// Sends `cmd` to both servers and compares the replies as `cmd.cmp` says.
     pub fn run(&mut self, cmd: &Cmd) -> io::Result<Outcome> {
-        let mut redis = self.redis.call(&cmd.args)?;
-        let mut kvs = self.kvs.call(&cmd.args)?;
+        let who = |server: &'static str| {
+            move |e: io::Error| io::Error::new(e.kind(), format!("{server}: {e}"))
+        };
+        let mut redis = self.redis.call(&cmd.args).map_err(who("redis-server"))?;
+        let mut kvs = self.kvs.call(&cmd.args).map_err(who("kvs"))?;
         let differ = if redis.is_error() || kvs.is_error() {
             exact(&redis, &kvs)
         } else {

@@ -406,6 +406,20 @@ pub fn run() {
                 }
             };
             let o = pair.run(&cmd).unwrap_or_else(|e| {
+                // No shrinking: the server may be stuck. The round so far
+                // replays it.
+                let mut t = format!(
+                    "=== differential: i/o error (a timeout: no reply in 10 s) ===\n\
+                     seed {:#x}, round {number}: {e}\nreplay: KVS_DIFF_SEED={:#x} KVS_DIFF_ROUND={number}\n",
+                    s.seed, s.seed
+                );
+                for line in header(round.resp3) {
+                    let _ = writeln!(t, "  {line}");
+                }
+                for c in seq.iter().chain([&cmd]) {
+                    let _ = writeln!(t, "  {}", cli_line(&c.args));
+                }
+                eprintln!("{t}");
                 panic!("i/o error on {} (round {number}): {e}", cli_line(&cmd.args))
             });
             commands += 1;

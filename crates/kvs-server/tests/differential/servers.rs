@@ -121,7 +121,13 @@ impl KvsServer {
 impl Drop for KvsServer {
     fn drop(&mut self) {
         if let Some(h) = self.handle.take() {
-            let _ = h.shutdown();
+            if std::thread::panicking() {
+                // A failing test may leave a connection stuck in the server;
+                // a graceful shutdown could wait for it forever.
+                std::mem::forget(h);
+            } else {
+                let _ = h.shutdown();
+            }
         }
     }
 }
