@@ -888,3 +888,85 @@ pub fn from_unix_millis(ms: i64) -> Option<SystemTime> {
         .ok()
         .map(|ms| UNIX_EPOCH + Duration::from_millis(ms))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the collection under `key` lives in memory.
+    fn address(db: &Db<'_>, key: &[u8]) -> usize {
+        db.view(key, |e| match e.map(|e| e.value()) {
+            Some(Value::Set(s)) => Arc::as_ptr(s) as usize,
+            _ => 0,
+        })
+    }
+
+    #[test]
+    fn writes_change_a_collection_in_place_without_copying_it() {
+        let ks = Keyspace::new(1, None).unwrap();
+        let db = ks.db(0);
+        let enc = ks.encodings();
+        db.write::<Set, _>(b"s", true, |s| {
+            for i in 0..10_000 {
+                s.insert(format!("m{i}").as_bytes(), enc);
+            }
+        })
+        .unwrap();
+        let before = address(&db, b"s");
+        assert_ne!(before, 0);
+        for i in 0..100 {
+            let added = db
+                .write::<Set, _>(b"s", true, |s| s.insert(format!("n{i}").as_bytes(), enc))
+                .unwrap();
+            assert_eq!(added, Some(true));
+        }
+        // The same allocation: no write copied the set.
+        assert_eq!(address(&db, b"s"), before);
+        assert_eq!(db.read::<Set, _>(b"s", |s| s.len()).unwrap(), Some(10_100));
+    }
+
+    #[test]
+    fn a_collection_left_empty_is_removed_and_an_empty_one_never_stored() {
+        let ks = Keyspace::new(1, None).unwrap();
+        let db = ks.db(0);
+        let enc = ks.encodings();
+        db.write::<Set, _>(b"s", true, |s| s.insert(b"a", enc))
+            .unwrap();
+        assert_eq!(db.kind(b"s"), Some(Kind::Set));
+        db.write::<Set, _>(b"s", true, |s| s.remove(b"a")).unwrap();
+        assert!(!db.exists(b"s"));
+        assert_eq!(
+            db.write::<Set, _>(b"t", true, |s| s.len()).unwrap(),
+            Some(0)
+        );
+        assert!(!db.exists(b"t"));
+        assert!(matches!(
+            db.write::<Hash, _>(b"u", false, |_| ()).unwrap(),
+            None
+        ));
+    }
+
+    #[test]
+    fn typed_verbs_refuse_other_types_and_change_nothing() {
+        let ks = Keyspace::new(1, None).unwrap();
+        let db = ks.db(0);
+        db.set(b"k", Str::from("v")).unwrap();
+        assert!(matches!(
+            db.write::<List, _>(b"k", true, |_| ()),
+            Err(KsError::WrongType)
+        ));
+        assert!(matches!(db.update_str(b"k", |b| (true, b.len())), Ok(1)));
+        db.write::<Set, _>(b"s", true, |s| s.insert(b"a", ks.encodings()))
+            .unwrap();
+        assert!(matches!(db.get_str(b"s"), Err(KsError::WrongType)));
+        assert!(matches!(
+            db.compute_str(b"s", |_| (Action::Remove, ())),
+            Err(KsError::WrongType)
+        ));
+        assert!(db.exists(b"s"));
+        assert!(matches!(
+            db.update_str(b"s", |b| (true, b.push(1))),
+            Err(KsError::WrongType)
+        ));
+    }
+}
