@@ -940,10 +940,7 @@ mod tests {
             Some(0)
         );
         assert!(!db.exists(b"t"));
-        assert!(matches!(
-            db.write::<Hash, _>(b"u", false, |_| ()).unwrap(),
-            None
-        ));
+        assert!(db.write::<Hash, _>(b"u", false, |_| ()).unwrap().is_none());
     }
 
     #[test]
