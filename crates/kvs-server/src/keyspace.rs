@@ -726,8 +726,8 @@ impl<'a> Db<'a> {
         self.store.delete(key).ok()
     }
 
-    /// Removes `keys` in one atomic step; how many existed. A single key's
-    /// big value is freed off the request path.
+    /// Removes `keys` in one atomic step; how many existed. Big values are
+    /// freed off the request path.
     ///
     /// ```
     /// let ks = kvs_server::keyspace::Keyspace::new(1, None).unwrap();
@@ -738,7 +738,12 @@ impl<'a> Db<'a> {
         if let [key] = keys {
             return Ok(usize::from(self.delete(key.as_ref())));
         }
-        Ok(self.store.batch_delete(keys)?.deleted)
+        let mut n = 0;
+        for v in self.store.batch_take(keys)?.into_iter().flatten() {
+            n += 1;
+            self.ks.free(v);
+        }
+        Ok(n)
     }
 
     /// The value and deadline of a live key, read together (`COPY`, `MOVE`).
