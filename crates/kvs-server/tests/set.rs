@@ -712,7 +712,8 @@ fn set_command_rows_match_redis() {
     let s = TestServer::start();
     let mut r = s.raw();
     // name, arity, flags, first, last, step, as Redis 7.0 reports them.
-    let rows: &[(&str, i64, &[&str], i64, i64, i64)] = &[
+    type Row = (&'static str, i64, &'static [&'static str], i64, i64, i64);
+    let rows: &[Row] = &[
         ("sadd", -3, &["write", "denyoom", "fast"], 1, 1, 1),
         ("srem", -3, &["write", "fast"], 1, 1, 1),
         ("sismember", 3, &["readonly", "fast"], 1, 1, 1),
