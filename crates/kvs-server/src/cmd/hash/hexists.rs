@@ -20,9 +20,11 @@ impl HExists {
     }
 
     pub(crate) fn apply(self, ctx: &mut Ctx<'_>) -> Option<Frame> {
-        Some(match super::read(ctx, &self.key, |h| h.contains(&self.field)) {
-            Ok(found) => Frame::Integer(found.unwrap_or(false) as i64),
-            Err(e) => e,
-        })
+        Some(
+            match super::read(ctx, &self.key, |h| h.contains(&self.field)) {
+                Ok(found) => Frame::Integer(found.unwrap_or(false) as i64),
+                Err(e) => e,
+            },
+        )
     }
 }

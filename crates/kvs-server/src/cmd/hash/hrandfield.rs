@@ -51,7 +51,8 @@ impl HRandField {
         let rng = &mut ctx.session.rng;
         let Some((count, withvalues)) = self.count else {
             let r = db.read::<Hash, _>(&self.key, |h| {
-                h.random(rng).map_or(Frame::Null, |(f, _)| Frame::bulk_from(f))
+                h.random(rng)
+                    .map_or(Frame::Null, |(f, _)| Frame::bulk_from(f))
             });
             ctx.hit(!matches!(r, Ok(None)));
             return Some(r.map_or_else(Frame::from, |f| f.unwrap_or(Frame::Null)));

@@ -21,7 +21,9 @@ impl HStrLen {
 
     pub(crate) fn apply(self, ctx: &mut Ctx<'_>) -> Option<Frame> {
         Some(
-            match super::read(ctx, &self.key, |h| h.get(&self.field).map_or(0, <[u8]>::len)) {
+            match super::read(ctx, &self.key, |h| {
+                h.get(&self.field).map_or(0, <[u8]>::len)
+            }) {
                 Ok(n) => Frame::Integer(n.unwrap_or(0) as i64),
                 Err(e) => e,
             },

@@ -42,7 +42,13 @@ pub(crate) const COMMANDS: &[Spec] = &[
         Keys::ONE,
         hsetnx::HSetNx::parse_frames
     ),
-    cmd!("hget", 3, READONLY | FAST, Keys::ONE, hget::HGet::parse_frames),
+    cmd!(
+        "hget",
+        3,
+        READONLY | FAST,
+        Keys::ONE,
+        hget::HGet::parse_frames
+    ),
     cmd!(
         "hmget",
         -3,
@@ -50,7 +56,13 @@ pub(crate) const COMMANDS: &[Spec] = &[
         Keys::ONE,
         hmget::HMGet::parse_frames
     ),
-    cmd!("hdel", -3, WRITE | FAST, Keys::ONE, hdel::HDel::parse_frames),
+    cmd!(
+        "hdel",
+        -3,
+        WRITE | FAST,
+        Keys::ONE,
+        hdel::HDel::parse_frames
+    ),
     cmd!(
         "hexists",
         3,
@@ -58,7 +70,13 @@ pub(crate) const COMMANDS: &[Spec] = &[
         Keys::ONE,
         hexists::HExists::parse_frames
     ),
-    cmd!("hlen", 2, READONLY | FAST, Keys::ONE, hlen::HLen::parse_frames),
+    cmd!(
+        "hlen",
+        2,
+        READONLY | FAST,
+        Keys::ONE,
+        hlen::HLen::parse_frames
+    ),
     cmd!(
         "hstrlen",
         3,
@@ -108,13 +126,7 @@ pub(crate) const COMMANDS: &[Spec] = &[
         Keys::ONE,
         hrandfield::HRandField::parse_frames
     ),
-    cmd!(
-        "hscan",
-        -3,
-        READONLY,
-        Keys::ONE,
-        hscan::HScan::parse_frames
-    ),
+    cmd!("hscan", -3, READONLY, Keys::ONE, hscan::HScan::parse_frames),
 ];
 
 /// `f` on the hash at `key` under its read lock, counting a keyspace hit
