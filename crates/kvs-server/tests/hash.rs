@@ -690,3 +690,19 @@ fn command_info_rows() {
         "{info}"
     );
 }
+
+#[test]
+fn hrandfield_refuses_a_negative_count_it_cannot_build() {
+    let s = TestServer::start();
+    let mut r = s.raw();
+    assert_eq!(r.cmd("HSET h a 1"), int(1));
+    assert_eq!(
+        r.cmd("HRANDFIELD h -4611686018427387903"),
+        err("ERR value is out of range, value must between -16777216 and 9223372036854775807")
+    );
+    assert_eq!(
+        r.cmd("HRANDFIELD h -3"),
+        "*3\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n"
+    );
+    assert_eq!(r.cmd("PING"), "+PONG\r\n");
+}

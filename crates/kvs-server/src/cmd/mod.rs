@@ -117,6 +117,19 @@ impl ScanArgs {
     }
 }
 
+/// The most picks a negative count of `SRANDMEMBER`/`HRANDFIELD` may ask
+/// for. Redis builds such a reply however large (`-LONG_MAX` exhausts its
+/// memory); this server builds a reply whole before sending it, so it
+/// refuses more, with an error worded as Redis words its range errors.
+pub(crate) const MAX_REPEATS: u64 = 1 << 24;
+
+/// The error for a negative count past [`MAX_REPEATS`].
+pub(crate) fn too_many_repeats() -> ParseError {
+    ParseError::Other(format!(
+        "ERR value is out of range, value must between -{MAX_REPEATS} and 9223372036854775807"
+    ))
+}
+
 /// `ERR invalid expire time in '<cmd>' command`.
 pub(crate) fn invalid_expire(cmd: &str) -> Frame {
     Frame::Error(format!("ERR invalid expire time in '{cmd}' command").into())

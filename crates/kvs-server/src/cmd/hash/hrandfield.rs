@@ -4,7 +4,7 @@
 
 use bytes::Bytes;
 
-use crate::cmd::Ctx;
+use crate::cmd::{too_many_repeats, Ctx, MAX_REPEATS};
 use crate::frame::Frame;
 use crate::parse::{is, parse_i64, Parse, ParseError};
 use crate::types::hash::Pair;
@@ -38,6 +38,9 @@ impl HRandField {
         // The reply has 2 * count entries: Redis refuses what would overflow.
         if withvalues && count.unsigned_abs() > (i64::MAX / 2) as u64 {
             return Err(ParseError::Other("ERR value is out of range".into()));
+        }
+        if count < 0 && count.unsigned_abs() > MAX_REPEATS {
+            return Err(too_many_repeats());
         }
         Ok(HRandField {
             key,

@@ -10,15 +10,12 @@
 
 use bytes::Bytes;
 
-use crate::cmd::Ctx;
+use crate::cmd::{too_many_repeats, Ctx, MAX_REPEATS};
 use crate::frame::Frame;
 use crate::parse::{parse_i64, Parse, ParseError};
 use crate::types::Set;
 
 use super::member_frame;
-
-/// The most members a negative count may ask for.
-pub(crate) const MAX_REPEATS: u64 = 1 << 24;
 
 pub(crate) struct SrandMember {
     key: Bytes,
@@ -52,9 +49,7 @@ impl SrandMember {
                 Some(if n >= 0 {
                     Count::Distinct(usize::try_from(n).unwrap_or(usize::MAX))
                 } else if n.unsigned_abs() > MAX_REPEATS {
-                    return Err(ParseError::Other(format!(
-                        "ERR value is out of range, value must between -{MAX_REPEATS} and 9223372036854775807"
-                    )));
+                    return Err(too_many_repeats());
                 } else {
                     Count::Repeats(n.unsigned_abs() as usize)
                 })
