@@ -57,7 +57,10 @@ fn contents(v: &Value) -> (String, Vec<Vec<u8>>) {
     (kind, elements)
 }
 
-fn all_contents(dbs: &[Store<Value>]) -> Vec<Vec<(Vec<u8>, (String, Vec<Vec<u8>>), bool)>> {
+/// A key, its contents, and whether it has a TTL.
+type Record = (Vec<u8>, (String, Vec<Vec<u8>>), bool);
+
+fn all_contents(dbs: &[Store<Value>]) -> Vec<Vec<Record>> {
     dbs.iter()
         .map(|db| {
             let mut all: Vec<_> = db
