@@ -152,6 +152,45 @@ done
 if echo "$BENCH" | grep -qi "error"; then bad "redis-benchmark reported no errors" "$(echo "$BENCH" | grep -i error | head -3)"; else ok "redis-benchmark reported no errors"; fi
 check "server alive after the benchmark" "PONG" "$(cli PING)"
 
+echo "--- real-client patterns: a job queue, a session hash, a tag index"
+cli FLUSHALL >/dev/null
+# Two workers take jobs with BRPOP until the queue stays empty for 1 s.
+worker() {
+    while job=$(redis-cli -p "$P1" --raw BRPOP jobs 1 2>&1 | sed -n 2p) && [ -n "$job" ]; do
+        echo "$job" >>"$WORK/done.$1"
+    done
+}
+worker 1 &
+W1=$!
+worker 2 &
+W2=$!
+for i in $(seq 1 200); do echo "LPUSH jobs job-$i"; done | redis-cli -p "$P1" >/dev/null
+wait "$W1" "$W2"
+check "job queue: every job done once by two BRPOP workers" "200" "$(cat "$WORK"/done.* | sort -u | wc -l | tr -d ' ')"
+check "job queue: no job done twice" "200" "$(cat "$WORK"/done.* | wc -l | tr -d ' ')"
+check "job queue: both workers took jobs" "yes" "$([ -s "$WORK/done.1" ] && [ -s "$WORK/done.2" ] && echo yes || echo no)"
+check "job queue: empty after" "0" "$(cli LLEN jobs)"
+check "session: HSET" "3" "$(cli HSET session:42 user ada role admin theme dark)"
+check "session: HGETALL" "$(printf 'role\nadmin\ntheme\ndark\nuser\nada')" "$(cli HGETALL session:42 | paste - - | sort | tr '\t' '\n')"
+check "session: EXPIRE + TTL" "1800" "$(cli EXPIRE session:42 1800 >/dev/null; cli TTL session:42)"
+check "session: HSET keeps the TTL" "1800" "$(cli HSET session:42 theme light >/dev/null; cli TTL session:42)"
+check "session: HGET" "light" "$(cli HGET session:42 theme)"
+check "session: TYPE" "hash" "$(cli TYPE session:42)"
+cli SADD tag:rust post:1 post:2 post:3 >/dev/null
+cli SADD tag:db post:2 post:3 post:4 >/dev/null
+check "tag index: SINTER" "$(printf 'post:2\npost:3')" "$(cli SINTER tag:rust tag:db | sort)"
+check "tag index: SUNION count" "4" "$(cli SUNION tag:rust tag:db | wc -l | tr -d ' ')"
+check "tag index: SINTERSTORE" "2" "$(cli SINTERSTORE tag:both tag:rust tag:db)"
+check "tag index: SISMEMBER" "1" "$(cli SISMEMBER tag:both post:3)"
+check "WRONGTYPE text" "WRONGTYPE Operation against a key holding the wrong kind of value" "$(cli LPUSH tag:rust x | head -1)"
+
+echo "--- redis-benchmark's default tests, less the sorted-set ones (-n 2000)"
+DEFAULT_TESTS=ping_inline,ping_mbulk,set,get,incr,lpush,rpush,lpop,rpop,sadd,hset,spop,lrange_100,lrange_300,lrange_500,lrange_600,mset
+BENCH=$(redis-benchmark -h 127.0.0.1 -p "$P1" -t "$DEFAULT_TESTS" -n 2000 -q 2>&1 | tr '\r' '\n')
+RAN=$(echo "$BENCH" | grep -c "requests per second" || true)
+check "redis-benchmark ran all 18 default tests (zadd, zpopmin left out)" "18" "$RAN"
+if echo "$BENCH" | grep -qi "error"; then bad "redis-benchmark default tests: no errors" "$(echo "$BENCH" | grep -i error | head -3)"; else ok "redis-benchmark default tests: no errors"; fi
+
 echo "--- nutcracker (twemproxy) in front of two kvs servers ($P1, $P2)"
 cli FLUSHALL >/dev/null
 PX=$(free_port)

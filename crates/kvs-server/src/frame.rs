@@ -44,6 +44,20 @@ pub enum Frame {
     Double(f64),
     /// `=N\r\ntxt:...` in RESP3 (INFO's reply), a bulk string in RESP2.
     Verbatim(Bytes),
+    /// A reply already encoded for the client's protocol (see
+    /// [`Frame::strings`]), written as it is.
+    Encoded(Bytes),
+}
+
+/// The kind of aggregate [`Frame::strings`] encodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Aggregate {
+    /// `*N` (both protocols).
+    Array,
+    /// `~N` in RESP3, `*N` in RESP2.
+    Set,
+    /// `%N` pairs in RESP3, `*2N` in RESP2: the items alternate key, value.
+    Map,
 }
 
 impl Frame {
@@ -73,6 +87,35 @@ impl Frame {
     /// ```
     pub fn bulk_from(text: impl AsRef<[u8]>) -> Frame {
         Frame::Bulk(Bytes::copy_from_slice(text.as_ref()))
+    }
+
+    /// An aggregate of bulk strings, encoded at once into one buffer: what a
+    /// command reading many elements under a lock (`LRANGE`, `HGETALL`,
+    /// `SMEMBERS`) replies with, without an allocation per element.
+    ///
+    /// ```
+    /// use kvs_server::frame::{Aggregate, Frame};
+    /// let f = Frame::strings(Aggregate::Set, 3, 2, [&b"a"[..], b"bc"]);
+    /// let mut out = bytes::BytesMut::new();
+    /// f.write(&mut out, 3);
+    /// assert_eq!(&out[..], b"~2\r\n$1\r\na\r\n$2\r\nbc\r\n");
+    /// ```
+    pub fn strings<'a>(
+        kind: Aggregate,
+        proto: u8,
+        len: usize,
+        items: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Frame {
+        let mut out = BytesMut::with_capacity(16 + len * 16);
+        match (kind, proto >= 3) {
+            (Aggregate::Set, true) => int_line(&mut out, b'~', len as i64),
+            (Aggregate::Map, true) => int_line(&mut out, b'%', (len / 2) as i64),
+            _ => int_line(&mut out, b'*', len as i64),
+        }
+        for item in items {
+            bulk(&mut out, item);
+        }
+        Frame::Encoded(out.freeze())
     }
 
     /// Appends the encoding of this value for protocol version `proto` (2 or 3).
@@ -133,6 +176,7 @@ impl Frame {
                     bulk(out, text.as_bytes());
                 }
             }
+            Frame::Encoded(b) => out.put_slice(b),
             Frame::Verbatim(b) => {
                 if proto >= 3 {
                     int_line(out, b'=', b.len() as i64 + 4);

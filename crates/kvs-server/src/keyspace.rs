@@ -727,8 +727,8 @@ impl<'a> Db<'a> {
         self.store.delete(key).ok()
     }
 
-    /// Removes `keys` in one atomic step; how many existed. A single key's
-    /// big value is freed off the request path.
+    /// Removes `keys` in one atomic step; how many existed. Big values are
+    /// freed off the request path.
     ///
     /// ```
     /// let ks = kvs_server::keyspace::Keyspace::new(1, None).unwrap();
@@ -739,7 +739,12 @@ impl<'a> Db<'a> {
         if let [key] = keys {
             return Ok(usize::from(self.delete(key.as_ref())));
         }
-        Ok(self.store.batch_delete(keys)?.deleted)
+        let mut n = 0;
+        for v in self.store.batch_take(keys)?.into_iter().flatten() {
+            n += 1;
+            self.ks.free(v);
+        }
+        Ok(n)
     }
 
     /// The value and deadline of a live key, read together (`COPY`, `MOVE`).
@@ -888,4 +893,83 @@ pub fn from_unix_millis(ms: i64) -> Option<SystemTime> {
     u64::try_from(ms)
         .ok()
         .map(|ms| UNIX_EPOCH + Duration::from_millis(ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where the collection under `key` lives in memory.
+    fn address(db: &Db<'_>, key: &[u8]) -> usize {
+        db.view(key, |e| match e.map(|e| e.value()) {
+            Some(Value::Set(s)) => Arc::as_ptr(s) as usize,
+            _ => 0,
+        })
+    }
+
+    #[test]
+    fn writes_change_a_collection_in_place_without_copying_it() {
+        let ks = Keyspace::new(1, None).unwrap();
+        let db = ks.db(0);
+        let enc = ks.encodings();
+        db.write::<Set, _>(b"s", true, |s| {
+            for i in 0..10_000 {
+                s.insert(format!("m{i}").as_bytes(), enc);
+            }
+        })
+        .unwrap();
+        let before = address(&db, b"s");
+        assert_ne!(before, 0);
+        for i in 0..100 {
+            let added = db
+                .write::<Set, _>(b"s", true, |s| s.insert(format!("n{i}").as_bytes(), enc))
+                .unwrap();
+            assert_eq!(added, Some(true));
+        }
+        // The same allocation: no write copied the set.
+        assert_eq!(address(&db, b"s"), before);
+        assert_eq!(db.read::<Set, _>(b"s", |s| s.len()).unwrap(), Some(10_100));
+    }
+
+    #[test]
+    fn a_collection_left_empty_is_removed_and_an_empty_one_never_stored() {
+        let ks = Keyspace::new(1, None).unwrap();
+        let db = ks.db(0);
+        let enc = ks.encodings();
+        db.write::<Set, _>(b"s", true, |s| s.insert(b"a", enc))
+            .unwrap();
+        assert_eq!(db.kind(b"s"), Some(Kind::Set));
+        db.write::<Set, _>(b"s", true, |s| s.remove(b"a")).unwrap();
+        assert!(!db.exists(b"s"));
+        assert_eq!(
+            db.write::<Set, _>(b"t", true, |s| s.len()).unwrap(),
+            Some(0)
+        );
+        assert!(!db.exists(b"t"));
+        assert!(db.write::<Hash, _>(b"u", false, |_| ()).unwrap().is_none());
+    }
+
+    #[test]
+    fn typed_verbs_refuse_other_types_and_change_nothing() {
+        let ks = Keyspace::new(1, None).unwrap();
+        let db = ks.db(0);
+        db.set(b"k", Str::from("v")).unwrap();
+        assert!(matches!(
+            db.write::<List, _>(b"k", true, |_| ()),
+            Err(KsError::WrongType)
+        ));
+        assert!(matches!(db.update_str(b"k", |b| (true, b.len())), Ok(1)));
+        db.write::<Set, _>(b"s", true, |s| s.insert(b"a", ks.encodings()))
+            .unwrap();
+        assert!(matches!(db.get_str(b"s"), Err(KsError::WrongType)));
+        assert!(matches!(
+            db.compute_str(b"s", |_| (Action::Remove, ())),
+            Err(KsError::WrongType)
+        ));
+        assert!(db.exists(b"s"));
+        assert!(matches!(
+            db.update_str(b"s", |b| (true, b.push(1))),
+            Err(KsError::WrongType)
+        ));
+    }
 }

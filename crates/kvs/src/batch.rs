@@ -335,6 +335,40 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         errors.sort_by_key(|(pos, _)| *pos);
         Ok(BatchDeleteResult { deleted, errors })
     }
+
+    /// Removes many keys like [`Store::batch_delete`] (each shard locked
+    /// once, atomic to other threads) and hands back the values removed,
+    /// aligned with `keys`: `Some` where a live key was removed, `None` for
+    /// a missing key or a repeat. The values are dropped by the caller, after
+    /// every lock is released: a caller holding large values can free them
+    /// wherever it likes.
+    ///
+    /// ```
+    /// let store: kvs::Store<u32> = kvs::Store::new(8).unwrap();
+    /// store.batch_set([("a", 1), ("b", 2)]).unwrap();
+    /// let taken = store.batch_take(&["a", "zzz", "b", "a"]).unwrap();
+    /// assert_eq!(taken, vec![Some(1), None, Some(2), None]);
+    /// assert!(store.is_empty());
+    /// ```
+    pub fn batch_take<K: AsRef<[u8]>>(&self, keys: &[K]) -> Result<Vec<Option<V>>> {
+        let inner = &*self.inner;
+        inner.check_open()?;
+        let mut errors = Vec::new();
+        let Groups { placed, shards } =
+            Groups::new(inner, keys.iter().map(AsRef::as_ref), &mut errors);
+        let mut now: Now<'_> = inner.now();
+        let mut taken: Vec<Option<V>> = std::iter::repeat_with(|| None).take(keys.len()).collect();
+        for ((_, mut shard), run) in inner.write_shards(shards).into_iter().zip(runs(&placed)) {
+            for p in run {
+                if let Some(slot) = shard.remove(p.hash, keys[p.pos].as_ref()) {
+                    if slot.is_live(&mut now) {
+                        taken[p.pos] = Some(slot.value);
+                    }
+                }
+            }
+        }
+        Ok(taken)
+    }
 }
 
 #[cfg(test)]

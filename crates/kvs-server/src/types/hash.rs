@@ -24,7 +24,7 @@ use kvs::Key;
 use super::Encodings;
 use crate::rng::Rng;
 
-/// A field/value pair borrowed from a [`Hash`].
+/// A field/value pair borrowed from a [`Hash`](struct@Hash).
 pub type Pair<'a> = (&'a [u8], &'a [u8]);
 
 /// A Redis hash (see the [module docs](self) for its encodings).
@@ -261,7 +261,7 @@ mod lp {
     }
 }
 
-/// An iterator over a [`Hash`]'s pairs (listpack: insertion order;
+/// An iterator over a [`Hash`](struct@Hash)'s pairs (listpack: insertion order;
 /// hashtable: arbitrary order).
 ///
 /// ```

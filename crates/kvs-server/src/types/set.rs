@@ -393,6 +393,34 @@ impl Set {
         s
     }
 
+    /// A set of owned, distinct `members` (as a set's members are), moved
+    /// in without a copy where they land in a hashtable, and encoded as
+    /// inserting them one by one would make it (`SINTERSTORE`,
+    /// `SDIFFSTORE`).
+    ///
+    /// ```
+    /// use kvs_server::types::{Encodings, Set};
+    ///
+    /// let enc = Encodings::default();
+    /// let ints = Set::from_keys(vec!["2".into(), "1".into()], &enc);
+    /// assert_eq!((ints.len(), ints.encoding()), (2, "intset"));
+    /// let mixed = Set::from_keys(vec!["1".into(), "a".into()], &enc);
+    /// assert_eq!((mixed.len(), mixed.encoding()), (2, "hashtable"));
+    /// assert!(mixed.contains(b"1") && mixed.contains(b"a"));
+    /// ```
+    pub fn from_keys(members: Vec<Key>, enc: &Encodings) -> Set {
+        let mut s = if members.len() > enc.set_max_intset_entries() {
+            // It cannot end as an intset: size the table once.
+            Set(Repr::Table(Box::new(Table::with_capacity(members.len()))))
+        } else {
+            Set::new()
+        };
+        for k in members {
+            s.insert_key(k, enc);
+        }
+        s
+    }
+
     /// The number of members.
     ///
     /// ```
