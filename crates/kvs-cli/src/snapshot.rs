@@ -19,8 +19,8 @@ use serde_json::{Map, Value};
 /// Snapshot tools.
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCommand {
-    /// Show a snapshot's header: format version, record count, keys with a
-    /// TTL, file size and creation time.
+    /// Show a snapshot's header: format and value version, record count,
+    /// keys with a TTL, file size and creation time.
     Info {
         /// The snapshot file.
         file: PathBuf,
@@ -33,7 +33,8 @@ pub enum SnapshotCommand {
     },
     /// Print one JSON object per record on stdout (after checking the whole
     /// file): key, value and expiry. Keys and values are shown as UTF-8
-    /// where valid, else base64.
+    /// where valid, else base64; `kvs serve` files (value version 1) show
+    /// each value's type and contents.
     Dump {
         /// The snapshot file.
         file: PathBuf,
@@ -107,10 +108,12 @@ fn info(path: &Path) -> Result<(), Failure> {
     let reader = SnapshotReader::open(path)?;
     let info = reader.info();
     let out = format!(
-        "file: {}\nsize: {size} bytes\nformat version: {}\ncreated: {} ({} ms since the Unix epoch)\n\
+        "file: {}\nsize: {size} bytes\nformat version: {}\nvalue version: {}\n\
+         created: {} ({} ms since the Unix epoch)\n\
          databases: {}\nrecords: {}\nkeys with a TTL: {}\n",
         path.display(),
         info.version,
+        info.value_version,
         rfc3339_ms(info.created_unix_ms),
         info.created_unix_ms,
         info.databases.len(),
@@ -142,9 +145,10 @@ fn verify(path: &Path) -> Result<(), Failure> {
     match walk(path, size, |_| Ok(true)) {
         Ok(info) => write_stdout(
             format!(
-                "{}: OK: format version {}, {} ({} with a TTL) in {}, {size} bytes\n",
+                "{}: OK: format version {}, value version {}, {} ({} with a TTL) in {}, {size} bytes\n",
                 path.display(),
                 info.version,
+                info.value_version,
                 counted(info.records(), "record"),
                 info.with_ttl(),
                 counted(info.databases.len() as u64, "database"),
@@ -162,7 +166,8 @@ fn verify(path: &Path) -> Result<(), Failure> {
 fn dump(path: &Path, limit: Option<u64>) -> Result<(), Failure> {
     let size = file_size(path)?;
     // Check everything first, so that nothing from a damaged file is printed.
-    walk(path, size, |_| Ok(true))?;
+    let info = walk(path, size, |_| Ok(true))?;
+    let server = info.value_version == kvs_server::encoding::VALUE_VERSION;
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut printed = 0u64;
@@ -170,7 +175,7 @@ fn dump(path: &Path, limit: Option<u64>) -> Result<(), Failure> {
         if limit.is_some_and(|l| printed >= l) {
             return Ok(false);
         }
-        let line = record_json(record);
+        let line = record_json(record, server);
         serde_json::to_writer(&mut out, &line).map_err(io::Error::from)?;
         out.write_all(b"\n")?;
         printed += 1;
@@ -182,8 +187,15 @@ fn dump(path: &Path, limit: Option<u64>) -> Result<(), Failure> {
     }
 }
 
-/// One record as a JSON object.
-fn record_json(record: &RawRecord<'_>) -> Value {
+/// One record as a JSON object. In a file of `kvs serve`'s value version
+/// (`server`), a value that decodes as the server's is shown with its type;
+/// any other value as its bytes or its raw encoding.
+fn record_json(record: &RawRecord<'_>, server: bool) -> Value {
+    if server {
+        if let Ok(v) = kvs::snapshot::decode::<kvs_server::value::Value>(record.value) {
+            return server_json(record.database, record.key, &v, record.expires_at_ms);
+        }
+    }
     json_object(
         record.database,
         record.key,
@@ -191,6 +203,62 @@ fn record_json(record: &RawRecord<'_>) -> Value {
         record.value,
         record.expires_at_ms,
     )
+}
+
+/// Bytes as a JSON string if UTF-8, else `{"base64": "..."}`.
+fn bytes_json(b: &[u8]) -> Value {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.into(),
+        Err(_) => {
+            let mut obj = Map::new();
+            obj.insert("base64".into(), BASE64.encode(b).into());
+            Value::Object(obj)
+        }
+    }
+}
+
+/// A record of a `kvs serve` file: `{"type": "hash", "value": ...}` and the
+/// key and expiry as [`json_object`] shows them. A string's value is shown
+/// as `value` or `value_base64`, as for any byte string; a hash's as an
+/// object (or, if a field is not UTF-8, an array of `[field, value]`
+/// pairs); a list's and a set's as an array; each element a string, or
+/// `{"base64": ...}` when not UTF-8.
+fn server_json(
+    database: u32,
+    key: &[u8],
+    v: &kvs_server::value::Value,
+    expires_at_ms: Option<u64>,
+) -> Value {
+    use kvs_server::value::Value as V;
+    let mut obj = match v.as_bytes() {
+        Some(b) => json_object(database, key, Some(b), &[], expires_at_ms),
+        None => json_object(database, key, None, &[], expires_at_ms),
+    };
+    let Value::Object(map) = &mut obj else {
+        unreachable!("json_object makes an object")
+    };
+    map.insert("type".into(), v.kind().name().into());
+    let value = match v {
+        V::Str(_) | V::Raw(_) => return obj,
+        V::Hash(h) => {
+            if h.iter().all(|(f, _)| std::str::from_utf8(f).is_ok()) {
+                let fields: Map<String, Value> = h
+                    .iter()
+                    .map(|(f, v)| (String::from_utf8_lossy(f).into_owned(), bytes_json(v)))
+                    .collect();
+                Value::Object(fields)
+            } else {
+                h.iter()
+                    .map(|(f, v)| Value::Array(vec![bytes_json(f), bytes_json(v)]))
+                    .collect()
+            }
+        }
+        V::List(l) => l.iter().map(bytes_json).collect(),
+        V::Set(s) => s.iter().map(|m| bytes_json(m.as_bytes())).collect(),
+    };
+    map.remove("value_postcard_base64");
+    map.insert("value".into(), value);
+    obj
 }
 
 /// `bytes` is the value's contents when its encoding is a byte string
@@ -341,5 +409,32 @@ mod tests {
         let v = json_object(0, b"n", None, &[7, 1], None);
         assert_eq!(v["value_postcard_base64"], "BwE=");
         assert_eq!(v["expires_at_ms"], Value::Null);
+    }
+
+    #[test]
+    fn server_values_show_their_type_and_contents() {
+        use kvs_server::types::{Encodings, Hash, List, Set};
+        use kvs_server::value::Value as V;
+        use std::sync::Arc;
+        let enc = Encodings::default();
+        let v = server_json(0, b"s", &V::from(&b"hi"[..]), None);
+        assert_eq!(v["type"], "string");
+        assert_eq!(v["value"], "hi");
+        let h = V::Hash(Arc::new(Hash::from_pairs([("f", &b"\xff"[..])], &enc)));
+        let v = server_json(0, b"h", &h, Some(9));
+        assert_eq!(v["type"], "hash");
+        assert_eq!(v["value"]["f"]["base64"], "/w==");
+        assert_eq!(v["expires_at_ms"], 9);
+        assert!(v.get("value_postcard_base64").is_none());
+        let h = V::Hash(Arc::new(Hash::from_pairs([(&b"\xff"[..], "v")], &enc)));
+        assert_eq!(server_json(0, b"h", &h, None)["value"][0][1], "v");
+        let l = V::List(Arc::new(List::from_elements(["a", "b"], &enc)));
+        let v = server_json(0, b"l", &l, None);
+        assert_eq!(v["type"], "list");
+        assert_eq!(v["value"], serde_json::json!(["a", "b"]));
+        let s = V::Set(Arc::new(Set::from_members(["2", "1"], &enc)));
+        let v = server_json(0, b"m", &s, None);
+        assert_eq!(v["type"], "set");
+        assert_eq!(v["value"], serde_json::json!(["1", "2"]));
     }
 }

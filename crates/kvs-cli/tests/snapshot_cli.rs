@@ -61,7 +61,8 @@ fn info_shows_the_header() {
     let size = std::fs::metadata(&good).unwrap().len();
     for line in [
         format!("size: {size} bytes"),
-        "format version: 1".to_string(),
+        "format version: 2".to_string(),
+        "value version: 0".to_string(),
         "created: 2023-11-14T22:13:20.000Z (1700000000000 ms since the Unix epoch)".to_string(),
         "records: 3".to_string(),
         "keys with a TTL: 1".to_string(),
@@ -80,7 +81,9 @@ fn verify_good_corrupt_and_missing() {
     let o = kvs(&["snapshot", "verify", good.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 1);
-    assert!(stdout(&o).contains(": OK: format version 1, 3 records (1 with a TTL) in 1 database,"));
+    assert!(stdout(&o).contains(
+        ": OK: format version 2, value version 0, 3 records (1 with a TTL) in 1 database,"
+    ));
 
     let bad = corrupt_copy(dir.path(), &good);
     let o = kvs(&["snapshot", "verify", bad.to_str().unwrap()]);
@@ -198,4 +201,63 @@ fn bad_usage_exits_2() {
     assert_eq!(o.status.code(), Some(2));
     let o = kvs(&["snapshot", "dump", "--limit", "x", "f"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// A version-1 file (fuzz/seeds/ttl.kvs, from the format document) shows
+/// format version 1 and value version 0.
+#[test]
+fn info_of_a_version_1_file() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/seeds/ttl.kvs");
+    let o = kvs(&["snapshot", "info", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.lines().any(|l| l == "format version: 1"), "{out}");
+    assert!(out.lines().any(|l| l == "value version: 0"), "{out}");
+}
+
+/// A `kvs serve` file (value version 1) shows each value's type and
+/// contents.
+#[test]
+fn dump_shows_server_types() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fuzz/seeds/server/types.kvs"
+    );
+    let o = kvs(&["snapshot", "info", path]);
+    assert!(
+        stdout(&o).lines().any(|l| l == "value version: 1"),
+        "{}",
+        stdout(&o)
+    );
+    let o = kvs(&["snapshot", "dump", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let find = |key: &str| {
+        lines
+            .iter()
+            .find(|l| l["key"] == key)
+            .unwrap_or_else(|| panic!("no {key}"))
+            .clone()
+    };
+    assert_eq!(lines.len(), 6);
+    let v = find("str");
+    assert_eq!(
+        (v["type"].as_str(), v["value"].as_str()),
+        (Some("string"), Some("hello"))
+    );
+    let v = find("hash");
+    assert_eq!(v["type"], "hash");
+    assert_eq!(v["value"]["f1"], "v1");
+    assert_eq!(v["value"]["f2"]["base64"], "/w==");
+    let v = find("list");
+    assert_eq!(v["type"], "list");
+    assert_eq!(v["value"], serde_json::json!(["a", "b", "a"]));
+    assert_eq!(v["expires_at_ms"], 4_102_444_800_000u64);
+    let v = find("ints");
+    assert_eq!(v["type"], "set");
+    assert_eq!(v["value"], serde_json::json!(["1", "2", "3"]));
+    assert_eq!(find("names")["value"].as_array().unwrap().len(), 2);
 }

@@ -111,6 +111,7 @@ impl Keyspace {
         let stores = (0..count)
             .map(|_| {
                 Store::builder()
+                    .value_version(crate::encoding::VALUE_VERSION)
                     .shards(SHARDS)
                     .clock(clock.clone())
                     .without_sweeper()

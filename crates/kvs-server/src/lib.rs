@@ -15,7 +15,8 @@
 //!   to them.
 //! - [`frame`]: reply values and their RESP2/RESP3 encoding.
 //! - [`keyspace`]: the numbered databases and the verbs commands call on them.
-//! - `persist`: snapshot load at start, SAVE/BGSAVE, the `--save` policy.
+//! - `persist`: snapshot load at start, SAVE/BGSAVE, the `--save` policy;
+//!   [`encoding`]: how values are written in the snapshot file.
 //! - [`config`]: the command line, [`Config`], and `CONFIG GET/SET` values.
 //! - `state`, `session`: what connections share, and what each one owns.
 //! - [`glob`]: Redis's glob patterns.
@@ -35,6 +36,7 @@ use std::process::ExitCode;
 mod cmd;
 pub mod config;
 pub mod connection;
+pub mod encoding;
 pub mod frame;
 pub mod glob;
 pub mod keyspace;

@@ -1,6 +1,8 @@
 //! Persistence: the snapshot file is loaded at start and written on `SAVE`,
 //! `BGSAVE`, the `--save` policy and shutdown, with `kvs::snapshot` (all
-//! databases in one file, replaced atomically).
+//! databases in one file, replaced atomically). Values are written in the
+//! server's encoding (`encoding.rs`, value version 1); files of value
+//! version 0 (strings only) still load.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
@@ -92,7 +94,8 @@ impl Persistence {
             return Ok(());
         }
         let refs: Vec<_> = dbs.stores().iter().collect();
-        match kvs::snapshot::load_all(&self.path, &refs) {
+        // Files of older value versions (strings only) are converted.
+        match crate::encoding::load(&self.path, &refs) {
             Ok(()) => {
                 let keys: usize = dbs.stores().iter().map(|d| d.len()).sum();
                 tracing::info!("loaded {keys} keys from {}", self.path.display());

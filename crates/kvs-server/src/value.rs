@@ -201,21 +201,5 @@ impl From<&[u8]> for Value {
     }
 }
 
-/// Strings are written as serde byte strings (what format version 1 files
-/// hold); collections are written by the snapshot code of `persist`.
-impl serde::Serialize for Value {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.as_bytes() {
-            Some(b) => s.serialize_bytes(b),
-            None => Err(serde::ser::Error::custom(
-                "this snapshot format cannot hold collections",
-            )),
-        }
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Value {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Str::deserialize(d).map(Value::Str)
-    }
-}
+// `Serialize` and `Deserialize` for `Value` (the snapshot encoding, value
+// version 1) are in `encoding.rs`.

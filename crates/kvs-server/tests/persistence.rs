@@ -275,9 +275,16 @@ fn sigint_saves_too() {
     let _: () = c.set("k", "v").unwrap();
     signal(&child, libc::SIGINT);
     assert!(child.wait().unwrap().success());
-    // The file is an ordinary kvs snapshot: the library reads it.
-    let dbs: Vec<kvs::Store<kvs_server::value::Value>> =
-        (0..16).map(|_| kvs::Store::new(1).unwrap()).collect();
+    // The file is an ordinary kvs snapshot: the library reads it (into
+    // stores of the server's value version).
+    let dbs: Vec<kvs::Store<kvs_server::value::Value>> = (0..16)
+        .map(|_| {
+            kvs::Store::builder()
+                .value_version(kvs_server::encoding::VALUE_VERSION)
+                .build()
+                .unwrap()
+        })
+        .collect();
     let refs: Vec<_> = dbs.iter().collect();
     kvs::snapshot::load_all(dir.path().join("dump.kvs"), &refs).unwrap();
     assert_eq!(dbs[0].get("k").unwrap().as_bytes(), Some(&b"v"[..]));

@@ -38,6 +38,7 @@ pub struct Builder<V> {
     sweep_interval: Option<Duration>,
     save_threads: Option<NonZeroUsize>,
     save_priority: SavePriority,
+    value_version: u32,
     _values: PhantomData<fn() -> V>,
 }
 
@@ -50,6 +51,7 @@ impl<V> fmt::Debug for Builder<V> {
             .field("sweep_interval", &self.sweep_interval)
             .field("save_threads", &self.save_threads)
             .field("save_priority", &self.save_priority)
+            .field("value_version", &self.value_version)
             .finish()
     }
 }
@@ -78,6 +80,7 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
             sweep_interval: Some(DEFAULT_SWEEP_INTERVAL),
             save_threads: None,
             save_priority: SavePriority::Low,
+            value_version: 0,
             _values: PhantomData,
         }
     }
@@ -207,6 +210,33 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
         self
     }
 
+    /// The application's version of how it encodes its values (0 by
+    /// default). A snapshot save writes it into the file's header; a load
+    /// refuses a file written at another value version with
+    /// [`Error::ValueVersionMismatch`](crate::Error::ValueVersionMismatch),
+    /// unless it is a migrating load
+    /// ([`load_all_migrating`](crate::snapshot::load_all_migrating)) that
+    /// converts the old values. Bump it whenever the value type changes
+    /// shape (a field added, a variant reordered): postcard is not
+    /// self-describing, so old bytes may otherwise decode into nonsense.
+    ///
+    /// ```
+    /// let v1: kvs::Store<u32> = kvs::Builder::new().value_version(1).build()?;
+    /// v1.set("n", 7)?;
+    /// let mut file = Vec::new();
+    /// v1.save_to(&mut file)?;
+    /// let v2: kvs::Store<u64> = kvs::Builder::new().value_version(2).build()?;
+    /// assert!(matches!(
+    ///     v2.load_from(&file[..]),
+    ///     Err(kvs::Error::ValueVersionMismatch { found: 1, expected: 2 })
+    /// ));
+    /// # Ok::<(), kvs::Error>(())
+    /// ```
+    pub fn value_version(mut self, version: u32) -> Self {
+        self.value_version = version;
+        self
+    }
+
     /// Builds the store (and starts its sweeper thread).
     ///
     /// ```
@@ -221,6 +251,7 @@ impl<V: Clone + Send + Sync + 'static> Builder<V> {
             self.sweep_interval,
             self.save_threads,
             self.save_priority,
+            self.value_version,
         )
     }
 }

@@ -83,6 +83,45 @@ pub enum Error {
         /// Stores given.
         expected: usize,
     },
+    /// A snapshot's values were written at another value version
+    /// ([`Builder::value_version`](crate::Builder::value_version)) than the
+    /// store loading it expects; nothing was loaded. The application changed
+    /// how it encodes its values since the file was written: load it with a
+    /// migrating load
+    /// ([`load_all_migrating`](crate::snapshot::load_all_migrating)) that
+    /// converts the old values, or with the version that wrote it.
+    #[error(
+        "the snapshot's values are at value version {found} but this store expects version \
+         {expected}: load it with a migrating load (kvs::snapshot::load_all_migrating) that \
+         converts version-{found} values, or with the application version that wrote it"
+    )]
+    ValueVersionMismatch {
+        /// The value version in the file (0 for a format-version-1 file).
+        found: u32,
+        /// The loading store's value version.
+        expected: u32,
+    },
+    /// A record of an intact snapshot (its checksum holds) does not decode
+    /// as the store's value type, or its migration failed; nothing was
+    /// loaded. The file is not damaged: its values have another shape than
+    /// this type, most likely because another version of the application
+    /// wrote it without a different value version.
+    #[error(
+        "record {index} (database {database}, key {key:?}) does not decode as this value type: \
+         {detail}; was it written by another version of the application? If the value type \
+         changed, give it a new value version (Builder::value_version) and migrate old files \
+         with kvs::snapshot::load_all_migrating"
+    )]
+    SchemaMismatch {
+        /// The database the record belongs to.
+        database: u32,
+        /// The record's position in the file, from 0.
+        index: u64,
+        /// The record's key.
+        key: crate::Key,
+        /// The decoder's (or the migration's) complaint.
+        detail: String,
+    },
 }
 
 fn io_message(path: Option<&std::path::Path>, source: &std::io::Error) -> String {

@@ -78,6 +78,8 @@ pub(crate) struct Inner<V> {
     pub(crate) save_threads: Option<std::num::NonZeroUsize>,
     /// The priority of a save's copying threads.
     pub(crate) save_priority: crate::snapshot::SavePriority,
+    /// The value version snapshot saves write and loads expect.
+    pub(crate) value_version: u32,
 }
 
 /// Closes the store when the last user handle goes. The sweeper thread holds
@@ -299,6 +301,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         sweep_interval: Option<Duration>,
         save_threads: Option<std::num::NonZeroUsize>,
         save_priority: crate::snapshot::SavePriority,
+        value_version: u32,
     ) -> Result<Self> {
         // Shards are numbered with a `u32` (a save names its per-shard slots
         // with it); no machine could hold more shards anyway.
@@ -323,6 +326,7 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
             waker: OnceLock::new(),
             save_threads,
             save_priority,
+            value_version,
         });
         let sweeper = match sweep_interval {
             Some(interval) => {

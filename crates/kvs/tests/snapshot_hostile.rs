@@ -132,10 +132,19 @@ fn hostile_fields_are_errors_without_large_allocations() {
             results.push(store.load_snapshot(&path));
         });
         for r in results {
-            assert!(
-                matches!(r, Err(Error::CorruptedSnapshot { .. })),
-                "{what}: {r:?}"
-            );
+            // The hostile sequence is in an intact file (its checksum
+            // holds): a value of another shape, not damage.
+            if what == "sequence length" {
+                assert!(
+                    matches!(r, Err(Error::SchemaMismatch { .. })),
+                    "{what}: {r:?}"
+                );
+            } else {
+                assert!(
+                    matches!(r, Err(Error::CorruptedSnapshot { .. })),
+                    "{what}: {r:?}"
+                );
+            }
         }
         assert!(grew < BUDGET, "{what}: the heap grew by {grew} bytes");
         assert_eq!(store.get("kept").unwrap(), vec![1]);

@@ -1,8 +1,10 @@
-//! The snapshot file format, version 1 (specified byte by byte in
-//! `docs/snapshot-format.md`). All integers are little-endian.
+//! The snapshot file format, version 2 (specified byte by byte in
+//! `docs/snapshot-format.md`; version 1 is the same without `value_version`).
+//! All integers are little-endian.
 //!
 //! ```text
 //! header   magic "KVS1" | version u16 | flags u16 | created_ms u64 | db_count u32
+//!          | value_version u32 (version 2 only)
 //!          db_count x (records u64 | with_ttl u64) | header_crc u32
 //! records  db 0's records, then db 1's, ...; each:
 //!          tag u8 (bit 0: has expiry) | key_len u32 | key | [expiry_ms u64]
@@ -31,10 +33,12 @@ pub const MAGIC: [u8; 4] = *b"KVS1";
 /// assert_eq!(u16::from_le_bytes([bytes[4], bytes[5]]), kvs::snapshot::VERSION);
 /// # Ok::<(), kvs::Error>(())
 /// ```
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
-/// Bytes of the fixed part of the header (magic to db_count).
-pub(crate) const FIXED_HEADER_LEN: usize = 20;
+/// Bytes of the fixed part of a version-1 header (magic to db_count).
+pub(crate) const FIXED_HEADER_LEN_V1: usize = 20;
+/// Bytes of the fixed part of a version-2 header (magic to value_version).
+pub(crate) const FIXED_HEADER_LEN: usize = 24;
 /// Bytes per database in the header's table.
 pub(crate) const DB_ENTRY_LEN: usize = 16;
 /// The smallest record: tag, key length, value length (empty key and value).
@@ -49,13 +53,15 @@ pub(crate) struct DbCounts {
     pub(crate) with_ttl: u64,
 }
 
-/// Bytes of the header of a snapshot of `db_count` databases.
+/// Bytes of the header (as this build writes it) of a snapshot of
+/// `db_count` databases.
 pub(crate) fn header_len(db_count: usize) -> usize {
     FIXED_HEADER_LEN + DB_ENTRY_LEN * db_count + 4
 }
 
-/// The header bytes for a snapshot of `dbs`, with its CRC.
-pub(crate) fn encode_header(created_ms: u64, dbs: &[DbCounts]) -> Vec<u8> {
+/// The header bytes for a snapshot of `dbs` whose values are encoded at the
+/// application's `value_version`, with its CRC.
+pub(crate) fn encode_header(created_ms: u64, value_version: u32, dbs: &[DbCounts]) -> Vec<u8> {
     let mut out = Vec::with_capacity(header_len(dbs.len()));
     out.extend_from_slice(&MAGIC);
     out.extend_from_slice(&VERSION.to_le_bytes());
@@ -63,6 +69,7 @@ pub(crate) fn encode_header(created_ms: u64, dbs: &[DbCounts]) -> Vec<u8> {
     out.extend_from_slice(&created_ms.to_le_bytes());
     let count = u32::try_from(dbs.len()).expect("database count checked by the caller");
     out.extend_from_slice(&count.to_le_bytes());
+    out.extend_from_slice(&value_version.to_le_bytes());
     for db in dbs {
         out.extend_from_slice(&db.records.to_le_bytes());
         out.extend_from_slice(&db.with_ttl.to_le_bytes());
@@ -176,7 +183,10 @@ pub enum Corruption {
         /// What is wrong with it.
         detail: String,
     },
-    /// A record's value could not be decoded as the store's value type.
+    /// A record's value could not be decoded as the store's value type, in a
+    /// file that is damaged elsewhere too (its structure or checksum fails
+    /// later). In an intact file, a value that does not decode is reported
+    /// as [`Error::SchemaMismatch`](crate::Error::SchemaMismatch) instead.
     #[error("undecodable record {index} (database {database}): {detail}")]
     UndecodableRecord {
         /// The database the record belongs to.
@@ -205,6 +215,24 @@ mod tests {
         assert_eq!(deadline_to_ms(2_000_001), 3);
         assert_eq!(ms_to_deadline(3), 3_000_000);
         assert_eq!(ms_to_deadline(u64::MAX), crate::shard::NEVER - 1);
+    }
+
+    #[test]
+    fn header_layout_is_as_documented() {
+        let counts = [DbCounts {
+            records: 3,
+            with_ttl: 1,
+        }];
+        let h = encode_header(0x0102, 7, &counts);
+        assert_eq!(h.len(), header_len(1));
+        assert_eq!(&h[..4], b"KVS1");
+        assert_eq!(&h[4..8], &[2, 0, 0, 0]);
+        assert_eq!(&h[8..16], &0x0102u64.to_le_bytes());
+        assert_eq!(&h[16..20], &1u32.to_le_bytes());
+        assert_eq!(&h[20..24], &7u32.to_le_bytes());
+        assert_eq!(&h[24..32], &3u64.to_le_bytes());
+        assert_eq!(&h[32..40], &1u64.to_le_bytes());
+        assert_eq!(&h[40..], &crc32fast::hash(&h[..40]).to_le_bytes());
     }
 
     #[test]

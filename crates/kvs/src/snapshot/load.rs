@@ -21,10 +21,19 @@
 //! Errors are reported as a one-thread load would: the first in file order.
 //! The reader stops at the first structural error (at record `k`); a worker
 //! that cannot decode record `j` skips its own later records and makes the
-//! reader stop early. Either way the reader still hands out the records it
-//! has read, and the other workers decode all they are given. So every
-//! record before `j` (or `k`) is decoded by someone, and the smallest `j`
-//! the workers report is the first undecodable record: it wins over `k`.
+//! reader stop handing out records (it still reads to the end, to check the
+//! file). Either way the reader still hands out the batches it has filled,
+//! and the other workers decode all they are given. So every record before
+//! `j` (or `k`) is decoded by someone, and the smallest `j` the workers
+//! report is the first undecodable record: it wins over `k`.
+//!
+//! An undecodable record in a file that is intact (the reader reached the
+//! checksum and it held) is a [`Error::SchemaMismatch`]: the bytes are what
+//! was saved, they just are not this value type. In a file that is damaged
+//! as well, it is reported as corruption (`UndecodableRecord`).
+//!
+//! Values are decoded with postcard, or, for a file written at another value
+//! version than a store's, by the caller's migration function.
 
 use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -94,8 +103,59 @@ impl Batch {
 /// left empty), and the first record it could not decode.
 struct Decoded<V> {
     shards: Vec<Vec<Shard<V>>>,
-    error: Option<(u64, Error)>,
+    error: Option<Undecodable>,
 }
+
+/// A record whose value did not decode.
+struct Undecodable {
+    database: u32,
+    index: u64,
+    key: crate::Key,
+    detail: String,
+}
+
+impl Undecodable {
+    /// The error to report: a schema mismatch if the file is otherwise
+    /// intact, corruption if not.
+    fn into_error(self, file_intact: bool) -> Error {
+        if file_intact {
+            Error::SchemaMismatch {
+                database: self.database,
+                index: self.index,
+                key: self.key,
+                detail: self.detail,
+            }
+        } else {
+            Error::CorruptedSnapshot {
+                reason: Corruption::UndecodableRecord {
+                    database: self.database,
+                    index: self.index,
+                    detail: self.detail,
+                },
+            }
+        }
+    }
+}
+
+/// Converts a record's value bytes written at `found` (another value version
+/// than the store's) into a value (see [`super::load_all_migrating`]).
+pub(super) type Migrate<'a, V> = &'a (dyn Fn(u32, &[u8]) -> std::result::Result<V, String> + Sync);
+
+/// How one database's values are decoded.
+enum Decoder<'a, V> {
+    /// With postcard: the file's value version is the store's.
+    Postcard,
+    /// With the caller's migration, from the file's value version.
+    Migrate(u32, Migrate<'a, V>),
+}
+
+impl<V> Clone for Decoder<'_, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V> Copy for Decoder<'_, V> {}
 
 #[cfg(test)]
 thread_local! {
@@ -130,18 +190,27 @@ fn workers() -> usize {
 
 /// Reads every record from `reader` and replaces `stores`' contents with
 /// them, all or nothing (see [`super::load_all`]).
-pub(super) fn load_reader<V, R>(reader: SnapshotReader<R>, stores: &[&Store<V>]) -> Result<()>
+///
+/// A store whose value version differs from the file's decodes its records
+/// with `migrate`; without one, the load fails with
+/// [`Error::ValueVersionMismatch`] before any record is read.
+pub(super) fn load_reader<V, R>(
+    reader: SnapshotReader<R>,
+    stores: &[&Store<V>],
+    migrate: Option<Migrate<'_, V>>,
+) -> Result<()>
 where
     V: DeserializeOwned + Clone + Send + Sync + 'static,
     R: Read,
 {
-    load_with_workers(reader, stores, workers())
+    load_with_workers(reader, stores, migrate, workers())
 }
 
 /// [`load_reader`] with `workers` worker threads (at least one).
 fn load_with_workers<V, R>(
     mut reader: SnapshotReader<R>,
     stores: &[&Store<V>],
+    migrate: Option<Migrate<'_, V>>,
     workers: usize,
 ) -> Result<()>
 where
@@ -159,6 +228,18 @@ where
     for s in stores {
         s.inner.check_open()?;
     }
+    let found_version = reader.info().value_version;
+    let decoders = stores
+        .iter()
+        .map(|s| match (s.inner.value_version, migrate) {
+            (expected, _) if expected == found_version => Ok(Decoder::Postcard),
+            (_, Some(m)) => Ok(Decoder::Migrate(found_version, m)),
+            (expected, None) => Err(Error::ValueVersionMismatch {
+                found: found_version,
+                expected,
+            }),
+        })
+        .collect::<Result<Vec<Decoder<'_, V>>>>()?;
     let nows: Vec<u64> = stores
         .iter()
         .map(|s| unix_nanos(s.inner.clock.now()))
@@ -171,7 +252,7 @@ where
         let mut handles = Vec::with_capacity(workers);
         for me in 0..workers {
             let (queue, batches) = mpsc::sync_channel::<Batch>(QUEUE);
-            let (recycle, failed, nows) = (recycle.clone(), &failed, &nows);
+            let (recycle, failed, nows, decoders) = (recycle.clone(), &failed, &nows, &decoders);
             let worker = spawn_worker(me).spawn_scoped(scope, move || {
                 let mut shards: Vec<Vec<Shard<V>>> = stores
                     .iter()
@@ -184,7 +265,7 @@ where
                 let mut error = None;
                 for mut batch in batches {
                     if error.is_none() {
-                        if let Err(e) = insert_batch(&batch, &mut shards, nows) {
+                        if let Err(e) = insert_batch(&batch, &mut shards, nows, decoders) {
                             failed.store(true, Ordering::Relaxed);
                             error = Some(e);
                         }
@@ -223,6 +304,12 @@ where
         let mut filling: Vec<Batch> = (0..workers).map(|_| Batch::default()).collect();
         let read_result = (|| -> Result<()> {
             while let Some(record) = reader.next_record()? {
+                if failed.load(Ordering::Relaxed) {
+                    // A worker found an undecodable record: its error comes
+                    // first, and the rest need not be decoded, only checked
+                    // (whether the file is intact decides what it is).
+                    continue;
+                }
                 let db = record.database as usize;
                 let (shard, hash) = stores[db].inner.locate(record.key)?;
                 let deadline = record.expires_at_ms.map_or(NEVER, format::ms_to_deadline);
@@ -231,9 +318,8 @@ where
                 if filling[w].is_full() {
                     let next = recycled.try_recv().unwrap_or_default();
                     let full = std::mem::replace(&mut filling[w], next);
-                    if queues[w].send(full).is_err() || failed.load(Ordering::Relaxed) {
-                        // A worker found an undecodable record: its error
-                        // comes first, and the rest need not be read.
+                    if queues[w].send(full).is_err() {
+                        // The worker panicked: the join below resumes it.
                         return Ok(());
                     }
                 }
@@ -262,9 +348,9 @@ where
     if let Some(first) = decoded
         .iter_mut()
         .filter_map(|d| d.error.take())
-        .min_by_key(|(index, _)| *index)
+        .min_by_key(|u| u.index)
     {
-        return Err(first.1);
+        return Err(first.into_error(read_result.is_ok()));
     }
     read_result?;
 
@@ -299,36 +385,29 @@ fn insert_batch<V: DeserializeOwned + Clone>(
     batch: &Batch,
     shards: &mut [Vec<Shard<V>>],
     nows: &[u64],
-) -> std::result::Result<(), (u64, Error)> {
+    decoders: &[Decoder<'_, V>],
+) -> std::result::Result<(), Undecodable> {
     for r in &batch.records {
-        let value: V = decode_value(r.database, r.index, &batch.bytes[r.key_end..r.end])
-            .map_err(|e| (r.index, e))?;
         let db = r.database as usize;
+        let key = &batch.bytes[r.start..r.key_end];
+        let bytes = &batch.bytes[r.key_end..r.end];
+        let value: V = match decoders[db] {
+            Decoder::Postcard => super::decode(bytes),
+            Decoder::Migrate(found, migrate) => migrate(found, bytes)
+                .map_err(|e| format!("migrating from value version {found}: {e}")),
+        }
+        .map_err(|detail| Undecodable {
+            database: r.database,
+            index: r.index,
+            key: crate::Key::from(key),
+            detail,
+        })?;
         if r.deadline != NEVER && r.deadline <= nows[db] {
             continue;
         }
-        let key = &batch.bytes[r.start..r.key_end];
         shards[db][r.shard].upsert(r.hash, key, value, r.deadline);
     }
     Ok(())
-}
-
-fn decode_value<V: DeserializeOwned>(database: u32, index: u64, bytes: &[u8]) -> Result<V> {
-    let undecodable = |detail: String| Error::CorruptedSnapshot {
-        reason: Corruption::UndecodableRecord {
-            database,
-            index,
-            detail,
-        },
-    };
-    match postcard::take_from_bytes::<V>(bytes) {
-        Ok((v, [])) => Ok(v),
-        Ok((_, rest)) => Err(undecodable(format!(
-            "{} bytes left over after the value",
-            rest.len()
-        ))),
-        Err(e) => Err(undecodable(e.to_string())),
-    }
 }
 
 #[cfg(test)]
@@ -346,7 +425,7 @@ mod tests {
             records: records.len() as u64,
             with_ttl: 0,
         }];
-        let mut out = encode_header(0, &counts);
+        let mut out = encode_header(0, 0, &counts);
         for (key, tag, value) in records {
             out.push(*tag);
             out.extend_from_slice(&(key.len() as u32).to_le_bytes());
@@ -376,11 +455,20 @@ mod tests {
 
     fn load(bytes: &[u8], workers: usize) -> (Store<bool>, Result<()>) {
         let s = store();
-        let r = load_with_workers(SnapshotReader::new(bytes).unwrap(), &[&s], workers);
+        let r = load_with_workers(SnapshotReader::new(bytes).unwrap(), &[&s], None, workers);
         (s, r)
     }
 
+    /// The record a load of an intact file could not decode.
     fn undecodable_at(r: Result<()>) -> u64 {
+        match r {
+            Err(Error::SchemaMismatch { index, .. }) => index,
+            other => panic!("expected a schema mismatch, got {other:?}"),
+        }
+    }
+
+    /// The record a load of a damaged file could not decode.
+    fn corrupt_at(r: Result<()>) -> u64 {
         match r {
             Err(Error::CorruptedSnapshot {
                 reason: Corruption::UndecodableRecord { index, .. },
@@ -415,6 +503,28 @@ mod tests {
     }
 
     #[test]
+    fn an_undecodable_record_of_an_intact_file_is_a_schema_mismatch_naming_it() {
+        let bytes = file(&[("s1a", 0, &[1]), ("s2a", 0, &[2])]);
+        let (s, r) = load(&bytes, 2);
+        match r {
+            Err(Error::SchemaMismatch {
+                database: 0,
+                index: 1,
+                key,
+                ..
+            }) => assert_eq!(key, crate::Key::from("s2a")),
+            other => panic!("{other:?}"),
+        }
+        assert!(s.get("s0").unwrap(), "the store is untouched");
+        // The same record with the checksum damaged: corruption.
+        let mut damaged = bytes.clone();
+        let last = damaged.len() - 1;
+        damaged[last] ^= 1;
+        let (_, r) = load(&damaged, 2);
+        assert_eq!(corrupt_at(r), 1);
+    }
+
+    #[test]
     fn the_first_undecodable_record_is_reported_whichever_worker_has_it() {
         // Undecodable records 2 (shard 3) and 5 (shard 1): record 2 is the
         // one to report, for any number of workers and whichever finishes
@@ -444,7 +554,7 @@ mod tests {
         bytes[third] = 0x80;
         for workers in 1..=3 {
             let (s, r) = load(&bytes, workers);
-            assert_eq!(undecodable_at(r), 1, "workers {workers}");
+            assert_eq!(corrupt_at(r), 1, "workers {workers}");
             assert_eq!(s.len(), 1);
         }
         // Without the undecodable record, the structural error is the one.

@@ -5,6 +5,10 @@
 //!   one file, loaded all-or-nothing; [`save_all_to`] / [`load_all_from`]
 //!   stream them.
 //! - [`SnapshotReader`]: reads any snapshot without knowing the value type.
+//! - [`load_all_migrating`] / [`Store::load_snapshot_migrating`]: load a
+//!   file written at another value version
+//!   ([`Builder::value_version`](crate::Builder::value_version)), converting
+//!   its values; [`decode`] and [`encode`] are the value codec (postcard).
 //!
 //! The format is in `format.rs` and `docs/snapshot-format.md`; how a save
 //! sees one instant while writers go on is in `cow.rs`; atomic replacement of
@@ -65,6 +69,38 @@ fn created_ms<V>(stores: &[&Store<V>]) -> u64 {
     unix_nanos(now) / 1_000_000
 }
 
+/// The value version a save of `stores` writes: the first store's (the
+/// stores of one application share one).
+fn value_version<V>(stores: &[&Store<V>]) -> u32 {
+    stores.first().map_or(0, |s| s.inner.value_version)
+}
+
+/// Decodes a value as a snapshot stores it (postcard 1.x), which must fill
+/// `bytes` exactly. A migration function
+/// ([`load_all_migrating`]) uses it to read the old value type.
+///
+/// ```
+/// let bytes = kvs::snapshot::encode(&7u32).unwrap();
+/// assert_eq!(kvs::snapshot::decode::<u32>(&bytes), Ok(7));
+/// assert!(kvs::snapshot::decode::<u32>(&[7, 0]).is_err(), "a byte left over");
+/// ```
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> std::result::Result<T, String> {
+    match postcard::take_from_bytes::<T>(bytes) {
+        Ok((v, [])) => Ok(v),
+        Ok((_, rest)) => Err(format!("{} bytes left over after the value", rest.len())),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Encodes a value as a snapshot stores it (postcard 1.x).
+///
+/// ```
+/// assert_eq!(kvs::snapshot::encode(&"v").unwrap(), [1, b'v']);
+/// ```
+pub fn encode<T: Serialize + ?Sized>(value: &T) -> std::result::Result<Vec<u8>, String> {
+    postcard::to_stdvec(value).map_err(|e| e.to_string())
+}
+
 fn check_db_count(n: usize) -> Result<()> {
     if u32::try_from(n).is_err() {
         return Err(Error::SnapshotDatabases {
@@ -118,7 +154,7 @@ where
             body_len += bytes.len() as u64;
             out.write_all(bytes).map_err(io)
         })?;
-        let header = format::encode_header(created, &counts);
+        let header = format::encode_header(created, value_version(stores), &counts);
         let file = out.into_inner();
         file.write_all(&file_crc(&header, &body).to_le_bytes())
             .map_err(io)?;
@@ -160,7 +196,7 @@ where
         body.extend_from_slice(bytes);
         Ok(())
     })?;
-    let header = format::encode_header(created, &counts);
+    let header = format::encode_header(created, value_version(stores), &counts);
     let io = |source| Error::Io { path: None, source };
     out.write_all(&header).map_err(io)?;
     out.write_all(&body).map_err(io)?;
@@ -199,7 +235,45 @@ where
     V: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     let reader = SnapshotReader::open(path)?;
-    load::load_reader(reader, stores)
+    load::load_reader(reader, stores, None)
+}
+
+/// Like [`load_all`], but a file written at another value version than a
+/// store's ([`Builder::value_version`](crate::Builder::value_version)) is
+/// loaded too: each of its records' value bytes goes through
+/// `migrate(found_version, bytes)`, which returns the value in the store's
+/// type or says why it cannot. A file at the store's own version is decoded
+/// as [`load_all`] does, without `migrate`. Still all or nothing: a record
+/// `migrate` refuses fails the load with [`Error::SchemaMismatch`] naming
+/// it, and no store changes. `migrate` runs on the load's worker threads.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let path = dir.path().join("dump.kvs");
+/// // Version 1 of the application stored counters as u32...
+/// let old: kvs::Store<u32> = kvs::Store::builder().value_version(1).build()?;
+/// old.set("hits", 41)?;
+/// old.save_snapshot(&path)?;
+/// // ... version 2 stores u64 and converts old files as it loads them.
+/// let new: kvs::Store<u64> = kvs::Store::builder().value_version(2).build()?;
+/// kvs::snapshot::load_all_migrating(&path, &[&new], |found, bytes| match found {
+///     1 => kvs::snapshot::decode::<u32>(bytes).map(u64::from),
+///     v => Err(format!("no migration from value version {v}")),
+/// })?;
+/// assert_eq!(new.get("hits")?, 41);
+/// # Ok::<(), kvs::Error>(())
+/// ```
+pub fn load_all_migrating<V, F>(
+    path: impl AsRef<Path>,
+    stores: &[&Store<V>],
+    migrate: F,
+) -> Result<()>
+where
+    V: DeserializeOwned + Clone + Send + Sync + 'static,
+    F: Fn(u32, &[u8]) -> std::result::Result<V, String> + Sync,
+{
+    let reader = SnapshotReader::open(path)?;
+    load::load_reader(reader, stores, Some(&migrate))
 }
 
 /// Like [`load_all`], from a byte stream. The stream is buffered and may be
@@ -221,7 +295,30 @@ where
     V: DeserializeOwned + Clone + Send + Sync + 'static,
     R: Read,
 {
-    load::load_reader(SnapshotReader::new(input)?, stores)
+    load::load_reader(SnapshotReader::new(input)?, stores, None)
+}
+
+/// Like [`load_all_migrating`], from a byte stream (see [`load_all_from`]).
+///
+/// ```
+/// let old: kvs::Store<u8> = kvs::Store::new(2)?;
+/// old.set("n", 1)?;
+/// let mut bytes = Vec::new();
+/// old.save_to(&mut bytes)?;
+/// let new: kvs::Store<i16> = kvs::Store::builder().value_version(1).build()?;
+/// kvs::snapshot::load_all_from_migrating(&bytes[..], &[&new], |_, b| {
+///     kvs::snapshot::decode::<u8>(b).map(|n| -i16::from(n))
+/// })?;
+/// assert_eq!(new.get("n")?, -1);
+/// # Ok::<(), kvs::Error>(())
+/// ```
+pub fn load_all_from_migrating<V, R, F>(input: R, stores: &[&Store<V>], migrate: F) -> Result<()>
+where
+    V: DeserializeOwned + Clone + Send + Sync + 'static,
+    R: Read,
+    F: Fn(u32, &[u8]) -> std::result::Result<V, String> + Sync,
+{
+    load::load_reader(SnapshotReader::new(input)?, stores, Some(&migrate))
 }
 
 impl<V: Clone + Send + Sync + 'static> Store<V> {
@@ -267,6 +364,44 @@ impl<V: Clone + Send + Sync + 'static> Store<V> {
         V: DeserializeOwned,
     {
         load_all(path, &[self])
+    }
+
+    /// Like [`load_snapshot`](Store::load_snapshot), converting the values
+    /// of a file written at another value version with `migrate` (see
+    /// [`load_all_migrating`]).
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("s.kvs");
+    /// let old: kvs::Store<String> = kvs::Store::new(4)?;
+    /// old.set("k", "12".to_string())?;
+    /// old.save_snapshot(&path)?;
+    /// let new: kvs::Store<u64> = kvs::Store::builder().value_version(1).build()?;
+    /// new.load_snapshot_migrating(&path, |_, bytes| {
+    ///     let s: String = kvs::snapshot::decode(bytes)?;
+    ///     s.parse().map_err(|e| format!("{e}"))
+    /// })?;
+    /// assert_eq!(new.get("k")?, 12);
+    /// # Ok::<(), kvs::Error>(())
+    /// ```
+    pub fn load_snapshot_migrating<F>(&self, path: impl AsRef<Path>, migrate: F) -> Result<()>
+    where
+        V: DeserializeOwned,
+        F: Fn(u32, &[u8]) -> std::result::Result<V, String> + Sync,
+    {
+        load_all_migrating(path, &[self], migrate)
+    }
+
+    /// The value version this store's saves write and its loads expect
+    /// ([`Builder::value_version`](crate::Builder::value_version)).
+    ///
+    /// ```
+    /// let s: kvs::Store<u8> = kvs::Store::builder().value_version(3).build()?;
+    /// assert_eq!(s.value_version(), 3);
+    /// # Ok::<(), kvs::Error>(())
+    /// ```
+    pub fn value_version(&self) -> u32 {
+        self.inner.value_version
     }
 
     /// Writes a one-database snapshot of the store to `out`.
@@ -603,7 +738,7 @@ mod tests {
             records: images.iter().map(|i| i.records).sum(),
             with_ttl: images.iter().map(|i| i.with_ttl).sum(),
         }];
-        bytes.extend_from_slice(&format::encode_header(0, &counts));
+        bytes.extend_from_slice(&format::encode_header(0, 0, &counts));
         for i in images {
             bytes.extend_from_slice(&i.bytes);
         }

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::format::{
-    Corruption, DbCounts, DB_ENTRY_LEN, FIXED_HEADER_LEN, MAGIC, MIN_RECORD_LEN, TAG_EXPIRY,
-    VERSION,
+    Corruption, DbCounts, DB_ENTRY_LEN, FIXED_HEADER_LEN, FIXED_HEADER_LEN_V1, MAGIC,
+    MIN_RECORD_LEN, TAG_EXPIRY, VERSION,
 };
 use crate::{Error, Result};
 
@@ -205,7 +205,8 @@ impl<R: Read> Input<R> {
 /// store.save_to(&mut file)?;
 /// let reader = kvs::snapshot::SnapshotReader::new(&file[..])?;
 /// let info = reader.info();
-/// assert_eq!(info.version, 1);
+/// assert_eq!(info.version, 2);
+/// assert_eq!(info.value_version, 0);
 /// assert_eq!(info.records(), 1);
 /// # Ok::<(), kvs::Error>(())
 /// ```
@@ -214,6 +215,10 @@ impl<R: Read> Input<R> {
 pub struct SnapshotInfo {
     /// The format version of the file.
     pub version: u16,
+    /// The application's version of its value encoding that the values were
+    /// written at ([`Builder::value_version`](crate::Builder::value_version)
+    /// of the saving store; 0 for a version-1 file, which has no such field).
+    pub value_version: u32,
     /// When the snapshot was taken, in Unix milliseconds (the saving store's
     /// clock).
     pub created_unix_ms: u64,
@@ -643,12 +648,16 @@ fn read_header<R: Read>(input: &mut Input<R>) -> Result<SnapshotInfo> {
         return Err(corrupt(Corruption::InvalidField {
             field: "flags",
             at: 6,
-            detail: format!("{flags:#06x}: no flags are defined in version 1"),
+            detail: format!("{flags:#06x}: no flags are defined in version {version}"),
         }));
     }
     let created_unix_ms = input.u64()?;
     let db_count = input.u32()?;
-    debug_assert_eq!(input.position(), FIXED_HEADER_LEN as u64);
+    let (value_version, fixed_len) = match version {
+        1 => (0, FIXED_HEADER_LEN_V1),
+        _ => (input.u32()?, FIXED_HEADER_LEN),
+    };
+    debug_assert_eq!(input.position(), fixed_len as u64);
     input.check_remaining(u64::from(db_count) * DB_ENTRY_LEN as u64 + 4)?;
     let reserve = match input.len {
         Some(_) => db_count as usize,
@@ -697,13 +706,14 @@ fn read_header<R: Read>(input: &mut Input<R>) -> Result<SnapshotInfo> {
         if total > left.saturating_sub(4) / MIN_RECORD_LEN {
             return Err(corrupt(Corruption::InvalidField {
                 field: "record count",
-                at: FIXED_HEADER_LEN as u64,
+                at: fixed_len as u64,
                 detail: format!("{total} records cannot fit in the {left} bytes that follow"),
             }));
         }
     }
     Ok(SnapshotInfo {
         version,
+        value_version,
         created_unix_ms,
         databases,
     })
