@@ -265,7 +265,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
                 let pairs: Elements<(BytesIn<'de>, BytesIn<'de>)> =
                     seq.next_element()?.ok_or_else(missing)?;
                 let h = Hash::from_pairs(pairs.0.iter().map(|(f, v)| (f, v)), &enc);
-                Value::Hash(Arc::new(h))
+                Value::Hash(h)
             }
             TAG_LIST => {
                 let elements: Elements<BytesIn<'de>> = seq.next_element()?.ok_or_else(missing)?;
@@ -316,7 +316,7 @@ mod tests {
             [0, 2, b'a', b'b']
         );
         let h = Hash::from_pairs([("f", "v")], &enc());
-        assert_eq!(bytes(&Value::Hash(Arc::new(h))), [1, 1, 1, b'f', 1, b'v']);
+        assert_eq!(bytes(&Value::Hash(h)), [1, 1, 1, b'f', 1, b'v']);
         let l = List::from_elements(["a", "bc"], &enc());
         assert_eq!(
             bytes(&Value::List(Arc::new(l))),
@@ -333,8 +333,8 @@ mod tests {
         let values = [
             Value::from(&b"123"[..]),
             Value::from(&[b'x'; 50][..]),
-            Value::Hash(Arc::new(Hash::from_pairs([("a", "1"), ("b", "2")], &enc()))),
-            Value::Hash(Arc::new(big_hash)),
+            Value::Hash(Hash::from_pairs([("a", "1"), ("b", "2")], &enc())),
+            Value::Hash(big_hash),
             Value::List(Arc::new(List::from_elements(
                 (0..1000).map(|i| format!("{i}")),
                 &enc(),

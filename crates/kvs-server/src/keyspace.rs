@@ -251,7 +251,7 @@ pub trait Collection: Clone + Default {
 }
 
 macro_rules! collection {
-    ($ty:ident, $kind:ident) => {
+    ($ty:ident, $kind:ident, |$c:ident| $open:expr, $wrap:expr) => {
         impl Collection for $ty {
             const KIND: Kind = Kind::$kind;
             fn of(v: &Value) -> Option<&Self> {
@@ -262,12 +262,12 @@ macro_rules! collection {
             }
             fn of_mut(v: &mut Value) -> Option<&mut Self> {
                 match v {
-                    Value::$kind(c) => Some(Arc::make_mut(c)),
+                    Value::$kind($c) => Some($open),
                     _ => None,
                 }
             }
             fn into_value(self) -> Value {
-                Value::$kind(Arc::new(self))
+                Value::$kind($wrap(self))
             }
             fn is_empty(&self) -> bool {
                 $ty::is_empty(self)
@@ -276,9 +276,9 @@ macro_rules! collection {
     };
 }
 
-collection!(Hash, Hash);
-collection!(List, List);
-collection!(Set, Set);
+collection!(Hash, Hash, |c| c, std::convert::identity);
+collection!(List, List, |c| Arc::make_mut(c), Arc::new);
+collection!(Set, Set, |c| Arc::make_mut(c), Arc::new);
 
 /// A live string entry, as [`Db::compute_str`] shows it.
 #[derive(Debug)]

@@ -8,10 +8,14 @@
 //! run of appends costs what the appended bytes cost (Redis's "raw"
 //! encoding does the same).
 //!
-//! Collections sit behind an `Arc`: cloning a value (a snapshot keeping a
-//! key's state at its instant, a batch read) is a reference count, and a
+//! Lists and sets sit behind an `Arc`: cloning a value (a snapshot keeping
+//! a key's state at its instant, a batch read) is a reference count, and a
 //! command changes a collection in place through [`Arc::make_mut`], which
-//! copies only if a snapshot still holds the old version.
+//! copies only if a snapshot still holds the old version. A hash is held
+//! inline, because most hashes are small (a listpack of at most
+//! `hash-max-listpack-*`, cloned whole, which costs less than the
+//! allocation an `Arc` adds to every one of them); a big hash shares its
+//! table through an `Arc` inside [`Hash`](struct@Hash).
 //!
 //! The enum is 24 bytes, the size of the string alone: the collection
 //! variants fit in the string's unused tag values.
@@ -37,8 +41,9 @@ pub enum Value {
     Str(Str),
     /// A string grown in place by `APPEND`/`SETRANGE`.
     Raw(Arc<Vec<u8>>),
-    /// A hash.
-    Hash(Arc<Hash>),
+    /// A hash (held inline: see [`Hash`](struct@Hash) for how it shares a
+    /// big table).
+    Hash(Hash),
     /// A list.
     List(Arc<List>),
     /// A set.

@@ -102,21 +102,21 @@ fn fill(dbs: &[Store<Value>]) {
         ("long", Value::from(&[b'x'; 100][..])),
         (
             "hash:small",
-            Value::Hash(Arc::new(Hash::from_pairs(
+            Value::Hash(Hash::from_pairs(
                 [("f1", &b"v1"[..]), ("f2", b"\xff\x00")],
                 &enc,
-            ))),
+            )),
         ),
         (
             "hash:large",
-            Value::Hash(Arc::new(Hash::from_pairs(
+            Value::Hash(Hash::from_pairs(
                 (0..1000).map(|i| (format!("field{i}"), format!("value{i}"))),
                 &enc,
-            ))),
+            )),
         ),
         (
             "hash:longvalue",
-            Value::Hash(Arc::new(Hash::from_pairs([("f", [b'y'; 65])], &enc))),
+            Value::Hash(Hash::from_pairs([("f", [b'y'; 65])], &enc)),
         ),
         (
             "list:small",

@@ -16,6 +16,7 @@
 
 use std::fmt;
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
@@ -48,9 +49,13 @@ pub struct Hash(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    /// Empty, or a `u32` LE pair count followed by the pairs.
+    /// Empty, or a `u32` LE pair count followed by the pairs. Held inline
+    /// in the key's value: cloning it (a snapshot keeping the key's state
+    /// at its instant) copies at most what the thresholds allow.
     Listpack(Box<[u8]>),
-    Table(Box<Table>),
+    /// Shared, so that cloning a big hash is a reference count: a change
+    /// copies the table only while a snapshot still holds the old one.
+    Table(Arc<Table>),
 }
 
 impl Default for Repr {
@@ -354,6 +359,7 @@ impl Hash {
                     let Repr::Table(t) = &mut h.0 else {
                         unreachable!()
                     };
+                    let t = Arc::make_mut(t);
                     t.insert(f, v);
                     for (f, v) in pairs {
                         t.insert(f.as_ref(), v.as_ref());
@@ -462,7 +468,7 @@ impl Hash {
             }
         }
         match &mut self.0 {
-            Repr::Table(t) => t.insert(field, value),
+            Repr::Table(t) => Arc::make_mut(t).insert(field, value),
             Repr::Listpack(b) => {
                 let n = lp::len(b);
                 let new = match lp::find(b, field) {
@@ -520,7 +526,7 @@ impl Hash {
     /// ```
     pub fn remove(&mut self, field: &[u8]) -> bool {
         match &mut self.0 {
-            Repr::Table(t) => t.remove(field),
+            Repr::Table(t) => Arc::make_mut(t).remove(field),
             Repr::Listpack(b) => {
                 let Some(slot) = lp::find(b, field) else {
                     return false;
@@ -722,7 +728,7 @@ impl Hash {
     /// ```
     pub fn shrink_if_sparse(&mut self) -> bool {
         match &mut self.0 {
-            Repr::Table(t) => t.shrink_if_sparse(),
+            Repr::Table(t) => Arc::make_mut(t).shrink_if_sparse(),
             _ => false,
         }
     }
@@ -761,7 +767,7 @@ impl Hash {
         for (f, v) in lp::slots(b).map(|s| s.pair) {
             t.insert_new(Key::from(f), Key::from(v));
         }
-        self.0 = Repr::Table(Box::new(t));
+        self.0 = Repr::Table(Arc::new(t));
     }
 }
 
