@@ -160,7 +160,7 @@ impl Serialize for Value {
             }
             Value::Raw(v) => {
                 t.serialize_element(&TAG_STRING)?;
-                t.serialize_element(&Bytes(v))?;
+                t.serialize_element(&Bytes(&v.bytes))?;
             }
             Value::Hash(h) => {
                 t.serialize_element(&TAG_HASH)?;
@@ -312,7 +312,9 @@ mod tests {
     fn the_bytes_are_as_documented() {
         assert_eq!(bytes(&Value::from(&b"v"[..])), [0, 1, b'v']);
         assert_eq!(
-            bytes(&Value::Raw(Arc::new(b"ab".to_vec()))),
+            bytes(&Value::Raw(Arc::new(crate::value::RawStr::grown(
+                b"ab".to_vec()
+            )))),
             [0, 2, b'a', b'b']
         );
         let h = Hash::from_pairs([("f", "v")], &enc());

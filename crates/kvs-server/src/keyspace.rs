@@ -17,7 +17,7 @@ use kvs::{Clock, Store};
 
 use crate::frame::Frame;
 use crate::types::{Encodings, Hash, List, Set};
-use crate::value::{Kind, Str, Value};
+use crate::value::{Kind, RawStr, Str, Value};
 
 pub use kvs::{Action, Entry, EntryMut, Expiry};
 
@@ -588,18 +588,26 @@ impl<'a> Db<'a> {
                     let mut buf = v.as_bytes().expect("a string").to_vec();
                     let (keep, r) = f(&mut buf);
                     if keep {
-                        *v = Value::Raw(Arc::new(buf));
+                        *v = Value::Raw(Arc::new(RawStr::grown(buf)));
                     }
                     (Action::Keep, Ok(r))
                 }
-                Value::Raw(buf) => (Action::Keep, Ok(f(Arc::make_mut(buf)).1)),
+                Value::Raw(raw) => {
+                    let raw = Arc::make_mut(raw);
+                    let (keep, r) = f(&mut raw.bytes);
+                    if keep {
+                        raw.embedded = false;
+                    }
+                    (Action::Keep, Ok(r))
+                }
                 _ => (Action::Keep, Err(KsError::WrongType)),
             },
             None => {
                 let mut buf = Vec::new();
                 let (keep, r) = f(&mut buf);
                 if keep {
-                    (Action::Set(Value::Raw(Arc::new(buf)), Expiry::Never), Ok(r))
+                    let raw = Arc::new(RawStr::grown(buf));
+                    (Action::Set(Value::Raw(raw), Expiry::Never), Ok(r))
                 } else {
                     (Action::Keep, Ok(r))
                 }

@@ -39,8 +39,9 @@ pub type Str = kvs::Key;
 pub enum Value {
     /// A string, immutable (replaced whole when written).
     Str(Str),
-    /// A string grown in place by `APPEND`/`SETRANGE`.
-    Raw(Arc<Vec<u8>>),
+    /// A string grown in place by `APPEND`/`SETRANGE`, or one Redis would
+    /// not store as an integer (an `INCRBYFLOAT` result).
+    Raw(Arc<RawStr>),
     /// A hash (held inline: see [`Hash`](struct@Hash) for how it shares a
     /// big table).
     Hash(Hash),
@@ -48,6 +49,51 @@ pub enum Value {
     List(Arc<List>),
     /// A set.
     Set(Arc<Set>),
+}
+
+/// A string held as a growable buffer ([`Value::Raw`]).
+///
+/// ```
+/// use kvs_server::value::{RawStr, Value};
+/// let v = Value::Raw(std::sync::Arc::new(RawStr::grown(b"12".to_vec())));
+/// assert_eq!(v.encoding(), "raw");
+/// let v = Value::Raw(std::sync::Arc::new(RawStr::embedded(b"12".to_vec())));
+/// assert_eq!(v.encoding(), "embstr");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct RawStr {
+    /// The string's bytes.
+    pub bytes: Vec<u8>,
+    /// Written whole by a command that gives Redis's `embstr` encoding
+    /// even to an integer (`INCRBYFLOAT`); false once changed in place.
+    pub embedded: bool,
+}
+
+impl RawStr {
+    /// A string changed in place (`raw` encoding).
+    ///
+    /// ```
+    /// assert!(!kvs_server::value::RawStr::grown(vec![1]).embedded);
+    /// ```
+    pub fn grown(bytes: Vec<u8>) -> RawStr {
+        RawStr {
+            bytes,
+            embedded: false,
+        }
+    }
+
+    /// A string written whole that Redis would not store as an integer
+    /// (`embstr` up to 44 bytes).
+    ///
+    /// ```
+    /// assert!(kvs_server::value::RawStr::embedded(vec![1]).embedded);
+    /// ```
+    pub fn embedded(bytes: Vec<u8>) -> RawStr {
+        RawStr {
+            bytes,
+            embedded: true,
+        }
+    }
 }
 
 /// The type of a value, as `TYPE` and `SCAN ... TYPE` name it.
@@ -121,7 +167,7 @@ impl Value {
     pub fn as_bytes(&self) -> Option<&[u8]> {
         match self {
             Value::Str(s) => Some(s),
-            Value::Raw(v) => Some(v),
+            Value::Raw(v) => Some(&v.bytes),
             _ => None,
         }
     }
@@ -136,7 +182,7 @@ impl Value {
     pub fn to_str(&self) -> Option<Str> {
         match self {
             Value::Str(s) => Some(s.clone()),
-            Value::Raw(v) => Some(Str::from(&v[..])),
+            Value::Raw(v) => Some(Str::from(&v.bytes[..])),
             _ => None,
         }
     }
@@ -156,6 +202,7 @@ impl Value {
             Value::Str(s) if is_int_encodable(s) => "int",
             // Redis's OBJ_ENCODING_EMBSTR_SIZE_LIMIT.
             Value::Str(s) if s.len() <= 44 => "embstr",
+            Value::Raw(r) if r.embedded && r.bytes.len() <= 44 => "embstr",
             Value::Str(_) | Value::Raw(_) => "raw",
             Value::Hash(h) => h.encoding(),
             // Redis 7.0 keeps every list in a quicklist.
