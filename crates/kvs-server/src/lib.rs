@@ -19,6 +19,8 @@
 //!   [`encoding`]: how values are written in the snapshot file.
 //! - [`config`]: the command line, [`Config`], and `CONFIG GET/SET` values.
 //! - `state`, `session`: what connections share, and what each one owns.
+//! - `blocking`: clients blocked on list keys (BLPOP, BLMOVE, ...), and
+//!   the pushes that serve them.
 //! - [`glob`]: Redis's glob patterns.
 //! - [`value`]: the `Value` enum, one variant per Redis type.
 //!
@@ -33,6 +35,7 @@
 
 use std::process::ExitCode;
 
+mod blocking;
 mod cmd;
 pub mod config;
 pub mod connection;

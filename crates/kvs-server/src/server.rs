@@ -213,6 +213,13 @@ async fn handle(
                     if let Some(reply) = cmd::execute(&mut args, shared, &mut session) {
                         conn.push_reply(&reply, session.proto);
                     }
+                    if let Some(block) = session.block.take() {
+                        session.publish(shared);
+                        match crate::blocking::wait(shared, &mut conn, &info, block).await? {
+                            Some(reply) => conn.push_reply(&reply, session.proto),
+                            None => return Ok(()),
+                        }
+                    }
                     if conn.output_over_limit() {
                         tracing::warn!("client {} closed: output buffer over the limit", info.addr);
                         session.publish(shared);

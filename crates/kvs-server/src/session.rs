@@ -30,6 +30,9 @@ pub(crate) struct Session {
     pub(crate) local: LocalStats,
     /// Random picks (`SPOP`, `HRANDFIELD`, ...).
     pub(crate) rng: crate::rng::Rng,
+    /// Set by a blocking command that found nothing to take: the
+    /// connection loop waits on it before the next request.
+    pub(crate) block: Option<crate::blocking::Block>,
 }
 
 impl Session {
@@ -42,6 +45,7 @@ impl Session {
             close: false,
             local: LocalStats::default(),
             rng: crate::rng::Rng::new(),
+            block: None,
         }
     }
 

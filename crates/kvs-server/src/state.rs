@@ -85,6 +85,8 @@ pub(crate) struct Shared {
     /// Set once stopping: connections check it between batches.
     pub(crate) stopping: AtomicBool,
     pub(crate) limits: Limits,
+    /// The clients blocked on list keys (BLPOP and the like).
+    pub(crate) blocking: crate::blocking::Registry,
     me: Weak<Shared>,
 }
 
@@ -104,6 +106,7 @@ impl Shared {
             port,
             shutdown,
             stopping: AtomicBool::new(false),
+            blocking: Default::default(),
         })
     }
 

@@ -86,9 +86,10 @@ fn write_section(ctx: &Ctx<'_>, section: &str, out: &mut String) {
         ),
         "clients" => write!(
             out,
-            "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\nblocked_clients:0\r\n",
+            "# Clients\r\nconnected_clients:{}\r\nmaxclients:{}\r\nblocked_clients:{}\r\n",
             st.connected_clients.load(Ordering::Relaxed),
             sh.settings.maxclients(),
+            sh.blocking.blocked_clients(),
         ),
         "memory" => {
             let rss = rss_bytes();
