@@ -175,17 +175,16 @@ pub(crate) const COMMANDS: &[Spec] = &[
 fn parse_timeout(arg: &[u8]) -> Result<Option<std::time::Duration>, crate::parse::ParseError> {
     use crate::parse::ParseError;
     let secs = crate::parse::parse_f64(arg)
-        .filter(|s| s.is_finite())
         .ok_or_else(|| ParseError::Other("ERR timeout is not a float or out of range".into()))?;
-    if secs < 0.0 {
-        return Err(ParseError::Other("ERR timeout is negative".into()));
-    }
     if secs == 0.0 {
         return Ok(None);
     }
-    std::time::Duration::try_from_secs_f64(secs)
-        .map(Some)
-        .map_err(|_| ParseError::Other("ERR timeout is out of range".into()))
+    // Redis turns the seconds into milliseconds in a long long: an infinite
+    // or huge timeout overflows to a negative one, and is refused as such.
+    match std::time::Duration::try_from_secs_f64(secs) {
+        Ok(d) if secs > 0.0 && secs * 1000.0 < i64::MAX as f64 => Ok(Some(d)),
+        _ => Err(ParseError::Other("ERR timeout is negative".into())),
+    }
 }
 
 /// Tells the clients blocked on `key` (in the client's database) that it

@@ -29,7 +29,7 @@ pub const FAMILIES: &[Family] = &[
     Family { name: "string",   on_by_default: true,  weight: 5, gen: string::gen },
     Family { name: "keyspace", on_by_default: true,  weight: 4, gen: keyspace::gen },
     Family { name: "hash",     on_by_default: true,  weight: 4, gen: hash::gen },
-    Family { name: "list",     on_by_default: false, weight: 4, gen: list::gen },
+    Family { name: "list",     on_by_default: true,  weight: 4, gen: list::gen },
     Family { name: "set",      on_by_default: true,  weight: 4, gen: set::gen },
     Family { name: "object",   on_by_default: false, weight: 1, gen: object::gen },
 ];
