@@ -420,13 +420,13 @@ mod tests {
         let v = server_json(0, b"s", &V::from(&b"hi"[..]), None);
         assert_eq!(v["type"], "string");
         assert_eq!(v["value"], "hi");
-        let h = V::Hash(Arc::new(Hash::from_pairs([("f", &b"\xff"[..])], &enc)));
+        let h = V::Hash(Hash::from_pairs([("f", &b"\xff"[..])], &enc));
         let v = server_json(0, b"h", &h, Some(9));
         assert_eq!(v["type"], "hash");
         assert_eq!(v["value"]["f"]["base64"], "/w==");
         assert_eq!(v["expires_at_ms"], 9);
         assert!(v.get("value_postcard_base64").is_none());
-        let h = V::Hash(Arc::new(Hash::from_pairs([(&b"\xff"[..], "v")], &enc)));
+        let h = V::Hash(Hash::from_pairs([(&b"\xff"[..], "v")], &enc));
         assert_eq!(server_json(0, b"h", &h, None)["value"][0][1], "v");
         let l = V::List(Arc::new(List::from_elements(["a", "b"], &enc)));
         let v = server_json(0, b"l", &l, None);
