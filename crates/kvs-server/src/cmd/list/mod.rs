@@ -1,10 +1,14 @@
-//! The list commands, the blocking ones included (their waiting is in
-//! `blocking.rs`).
+//! The list commands, blocking ones included (the blocked-clients registry
+//! is `blocking.rs`).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 
 use crate::cmd::table::flag::{BLOCKING, DENYOOM, FAST, MOVABLEKEYS, NOSCRIPT, READONLY, WRITE};
 use crate::cmd::table::{cmd, Keys, Spec};
+use crate::cmd::Ctx;
+use crate::parse::{parse_f64, parse_i64, ParseError};
 
 mod blmove;
 mod blmpop;
@@ -22,32 +26,8 @@ mod ltrim;
 mod pop;
 mod push;
 
-/// Every argument but the last (the timeout) is a key.
-const ALL_BUT_TIMEOUT: Keys = Keys::range(1, -2, 1);
+/// Source and destination.
 const TWO: Keys = Keys::range(1, 2, 1);
-
-/// The keys of `[B]LMPOP [timeout] numkeys key ...`: `numkeys` is at
-/// `at`.
-fn mpop_keys(args: &[Bytes], at: usize) -> Result<Vec<usize>, &'static str> {
-    let n = args
-        .get(at)
-        .and_then(|n| crate::parse::parse_i64(n))
-        .filter(|n| *n > 0)
-        .ok_or("ERR numkeys should be greater than 0")?;
-    let n = usize::try_from(n).unwrap_or(usize::MAX);
-    if n > args.len() - at - 1 {
-        return Err("ERR Number of keys can't be greater than number of args");
-    }
-    Ok((at + 1..=at + n).collect())
-}
-
-fn lmpop_keys(args: &[Bytes]) -> Result<Vec<usize>, &'static str> {
-    mpop_keys(args, 1)
-}
-
-fn blmpop_keys(args: &[Bytes]) -> Result<Vec<usize>, &'static str> {
-    mpop_keys(args, 2)
-}
 
 pub(crate) const COMMANDS: &[Spec] = &[
     cmd!(
@@ -137,14 +117,14 @@ pub(crate) const COMMANDS: &[Spec] = &[
         "blpop",
         -3,
         WRITE | NOSCRIPT | BLOCKING,
-        ALL_BUT_TIMEOUT,
+        Keys::range(1, -2, 1),
         blpop::Bpop::parse_blpop
     ),
     cmd!(
         "brpop",
         -3,
         WRITE | NOSCRIPT | BLOCKING,
-        ALL_BUT_TIMEOUT,
+        Keys::range(1, -2, 1),
         blpop::Bpop::parse_brpop
     ),
     cmd!(
@@ -170,25 +150,90 @@ pub(crate) const COMMANDS: &[Spec] = &[
     ),
 ];
 
-/// A blocking command's timeout in seconds (a float, 0 = for ever), with
-/// Redis 7.0's error texts.
-fn parse_timeout(arg: &[u8]) -> Result<Option<std::time::Duration>, crate::parse::ParseError> {
-    use crate::parse::ParseError;
-    let secs = crate::parse::parse_f64(arg)
-        .ok_or_else(|| ParseError::Other("ERR timeout is not a float or out of range".into()))?;
-    if secs == 0.0 {
-        return Ok(None);
-    }
-    // Redis turns the seconds into milliseconds in a long long: an infinite
-    // or huge timeout overflows to a negative one, and is refused as such.
-    match std::time::Duration::try_from_secs_f64(secs) {
-        Ok(d) if secs > 0.0 && secs * 1000.0 < i64::MAX as f64 => Ok(Some(d)),
-        _ => Err(ParseError::Other("ERR timeout is negative".into())),
-    }
+/// Serves the clients blocked on `key` in the client's database, after a
+/// command added elements to it.
+fn signal(ctx: &Ctx<'_>, key: &[u8]) {
+    ctx.shared.blocking.signal(ctx.shared, ctx.session.db, key);
 }
 
-/// Tells the clients blocked on `key` (in the client's database) that it
-/// may have elements now.
-fn signal(ctx: &crate::cmd::Ctx<'_>, key: &[u8]) {
-    ctx.shared.blocking.signal(ctx.shared, ctx.session.db, key);
+/// The keys of `... numkeys key...` with `numkeys` at `args[at]`.
+fn numkeys_keys(args: &[Bytes], at: usize) -> Result<Vec<usize>, &'static str> {
+    const INVALID: &str = "ERR Invalid arguments specified for command";
+    let n = args
+        .get(at)
+        .and_then(|n| parse_i64(n))
+        .filter(|n| *n > 0)
+        .ok_or(INVALID)?;
+    let n = usize::try_from(n).map_err(|_| INVALID)?;
+    if n > args.len().saturating_sub(at + 1) {
+        return Err(INVALID);
+    }
+    Ok((at + 1..=at + n).collect())
+}
+
+fn lmpop_keys(args: &[Bytes]) -> Result<Vec<usize>, &'static str> {
+    numkeys_keys(args, 1)
+}
+
+fn blmpop_keys(args: &[Bytes]) -> Result<Vec<usize>, &'static str> {
+    numkeys_keys(args, 2)
+}
+
+/// A blocking command's timeout, float seconds as Redis 7.0 reads it:
+/// truncated to milliseconds (so anything under 1 ms, -0.0001 included,
+/// means forever, like 0); `None` is forever.
+fn parse_timeout(arg: &[u8]) -> Result<Option<Duration>, ParseError> {
+    let secs = parse_f64(arg)
+        .ok_or_else(|| ParseError::Other("ERR timeout is not a float or out of range".into()))?;
+    let negative = || ParseError::Other("ERR timeout is negative".into());
+    let ms = secs * 1000.0;
+    // Redis casts to long long: out of range (inf included) gives LLONG_MIN.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0; // 2^63
+    if !(-LIMIT..LIMIT).contains(&ms) {
+        return Err(negative());
+    }
+    let ms = ms as i64;
+    if ms < 0 {
+        return Err(negative());
+    }
+    if ms == 0 {
+        return Ok(None);
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    if ms > i64::MAX - now {
+        return Err(ParseError::Other("ERR timeout is out of range".into()));
+    }
+    Ok(Some(Duration::from_millis(ms as u64)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_follow_redis_7_0() {
+        assert_eq!(parse_timeout(b"0"), Ok(None));
+        assert_eq!(parse_timeout(b"-0.0001"), Ok(None));
+        assert_eq!(parse_timeout(b"1.5"), Ok(Some(Duration::from_millis(1500))));
+        assert_eq!(parse_timeout(b".01"), Ok(Some(Duration::from_millis(10))));
+        let neg = Err(ParseError::Other("ERR timeout is negative".into()));
+        assert_eq!(parse_timeout(b"-1"), neg);
+        assert_eq!(parse_timeout(b"inf"), neg);
+        assert_eq!(parse_timeout(b"1e300"), neg);
+        let nf = Err(ParseError::Other(
+            "ERR timeout is not a float or out of range".into(),
+        ));
+        assert_eq!(parse_timeout(b"x"), nf);
+        assert_eq!(parse_timeout(b"nan"), nf);
+    }
+
+    #[test]
+    fn numkeys_positions() {
+        let args: Vec<Bytes> = ["lmpop", "2", "a", "b", "LEFT"].map(Bytes::from).to_vec();
+        assert_eq!(lmpop_keys(&args), Ok(vec![2, 3]));
+        let args: Vec<Bytes> = ["lmpop", "4", "a", "b", "LEFT"].map(Bytes::from).to_vec();
+        assert!(lmpop_keys(&args).is_err());
+    }
 }
